@@ -1,0 +1,168 @@
+package dev.moat.kube;
+
+import dev.moat.core.Annotation;
+import dev.moat.core.Diagnostic;
+import dev.moat.core.SourceLocation;
+import dev.moat.core.yaml.YamlDocument;
+import dev.moat.core.yaml.YamlLimits;
+import dev.moat.core.yaml.YamlMap;
+import dev.moat.core.yaml.YamlNode;
+import dev.moat.core.yaml.YamlReader;
+import dev.moat.core.yaml.YamlScalar;
+import dev.moat.core.yaml.YamlSeq;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one input's bytes into Kubernetes objects, keeping every object's and field's location.
+ * Lists ({@code kind: List} and every {@code *List}) are unpacked. Anything that is not a
+ * Kubernetes object becomes a located diagnostic, and the rest of the input is still used.
+ */
+public final class ManifestParser {
+
+    /** Go template actions as Helm writes them: control words, .Values/.Release/.Chart, pipelines into include/toYaml. */
+    private static final Pattern HELM_ACTION = Pattern.compile(
+            "\\{\\{-?\\s*(?:\\.Values|\\.Release|\\.Chart|\\.Capabilities|\\$\\.|if\\s|else|end\\b|range\\s|with\\s|define\\s|"
+                    + "include\\s|template\\s|toYaml|tpl\\s|-?\\s*/\\*)");
+    private static final Pattern ANY_ACTION = Pattern.compile("\\{\\{");
+
+    private final YamlReader reader;
+    private final String defaultNamespace;
+
+    public ManifestParser(YamlLimits limits, String defaultNamespace) {
+        this.reader = new YamlReader(limits);
+        this.defaultNamespace = defaultNamespace;
+    }
+
+    /** Objects found and problems met in one input. */
+    public record Parsed(List<KubeObject> objects, List<Diagnostic> errors) {
+        public Parsed {
+            objects = List.copyOf(objects);
+            errors = List.copyOf(errors);
+        }
+    }
+
+    public Parsed parse(String sourceName, byte[] content) {
+        YamlReader.Result read = reader.read(sourceName, content);
+        List<Diagnostic> errors = new ArrayList<>();
+        SourceLocation template = containsAction(content)
+                ? unrenderedTemplate(sourceName, textOf(content), !read.errors().isEmpty()) : null;
+        if (template != null) {
+            errors.add(new Diagnostic(template, "looks like an unrendered template ({{ ... }}): render it first, "
+                    + "e.g. 'helm template RELEASE CHART | moat scan -'"));
+            return new Parsed(List.of(), errors);
+        }
+        errors.addAll(read.errors());
+        List<KubeObject> objects = new ArrayList<>();
+        for (YamlDocument doc : read.documents()) {
+            addDocument(doc, objects, errors);
+        }
+        return new Parsed(objects, errors);
+    }
+
+    private static boolean containsAction(byte[] content) {
+        for (int i = 0; i + 1 < content.length; i++) {
+            if (content[i] == '{' && content[i + 1] == '{') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String textOf(byte[] content) {
+        return new String(content, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Where the first template action is when the file is a template rather than a manifest: when it
+     * does not parse and holds {@code {{}}, or when it parses but holds Helm's own actions. Actions
+     * inside otherwise valid YAML that are not Helm's (KServe's {@code {{.Name}}} runtime
+     * placeholders, Prometheus alert text) are data and stay.
+     */
+    static SourceLocation unrenderedTemplate(String sourceName, String text, boolean failedToParse) {
+        Matcher m = (failedToParse ? ANY_ACTION : HELM_ACTION).matcher(text);
+        if (!m.find()) {
+            return null;
+        }
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < m.start(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return new SourceLocation(sourceName, line, m.start() - lineStart + 1);
+    }
+
+    private void addDocument(YamlDocument doc, List<KubeObject> objects, List<Diagnostic> errors) {
+        YamlNode root = doc.root();
+        if (root == null || root instanceof YamlScalar s && s.isNull()) {
+            return;
+        }
+        if (!(root instanceof YamlMap map)) {
+            errors.add(new Diagnostic(root.location(), "not a Kubernetes object: the document is a "
+                    + (root instanceof YamlSeq ? "list" : "plain value") + ", not a mapping with apiVersion and kind"));
+            return;
+        }
+        addObject(map, objects, errors);
+    }
+
+    private void addObject(YamlMap map, List<KubeObject> objects, List<Diagnostic> errors) {
+        String apiVersion = map.text("apiVersion");
+        String kind = map.text("kind");
+        if (apiVersion == null || kind == null) {
+            errors.add(new Diagnostic(map.location(), "not a Kubernetes object: "
+                    + (apiVersion == null && kind == null ? "no apiVersion and no kind" : apiVersion == null ? "no apiVersion" : "no kind")));
+            return;
+        }
+        if (kind.endsWith("List") && map.get("items") != null) {
+            YamlSeq items = map.seq("items");
+            if (items == null) {
+                errors.add(new Diagnostic(map.locationOf("items"), kind + ": 'items' must be a list"));
+                return;
+            }
+            for (YamlNode item : items.items()) {
+                if (item instanceof YamlMap m) {
+                    addObject(m, objects, errors);
+                } else {
+                    errors.add(new Diagnostic(item.location(), "not a Kubernetes object: a " + kind + " item is not a mapping"));
+                }
+            }
+            return;
+        }
+        YamlMap metadata = map.map("metadata");
+        if (metadata == null) {
+            metadata = YamlMap.empty(map.location());
+        }
+        String name = metadata.text("name");
+        if (name == null) {
+            name = metadata.text("generateName") == null ? "" : metadata.text("generateName") + "*";
+        }
+        String namespace = KindCatalog.isClusterScoped(kind) ? "" : orDefault(metadata.text("namespace"));
+        YamlMap labels = metadata.map("labels");
+        objects.add(new KubeObject(apiVersion, kind, namespace, name,
+                labels == null ? Map.of() : labels.stringMap(), annotations(metadata), map,
+                map.location()));
+    }
+
+    private String orDefault(String namespace) {
+        return namespace == null || namespace.isEmpty() ? defaultNamespace : namespace;
+    }
+
+    private static List<Annotation> annotations(YamlMap metadata) {
+        YamlMap annotations = metadata.map("annotations");
+        if (annotations == null) {
+            return List.of();
+        }
+        List<Annotation> out = new ArrayList<>();
+        for (YamlMap.Entry e : annotations.fields()) {
+            String value = e.value().text();
+            out.add(new Annotation(e.key(), value == null ? "" : value, e.keyLocation()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.moat.kube;
+
+import dev.moat.core.Diagnostic;
+import dev.moat.core.SourceLocation;
+import dev.moat.core.yaml.YamlLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Reads manifests from files, folders (recursively: {@code .yaml}, {@code .yml}, {@code .json}) and
+ * standard input ({@code -}), so {@code helm template ... | moat scan -} works. Every problem is a
+ * located diagnostic; one bad input never stops the others.
+ */
+public final class ManifestSources {
+
+    public static final String STDIN = "-";
+    public static final String STDIN_NAME = "<stdin>";
+
+    private final YamlLimits limits;
+    private final ManifestParser parser;
+
+    public ManifestSources(YamlLimits limits, String defaultNamespace) {
+        this.limits = limits;
+        this.parser = new ManifestParser(limits, defaultNamespace);
+    }
+
+    /** All objects loaded, every problem met, and how many inputs yielded something usable. */
+    public record Loaded(List<KubeObject> objects, List<Diagnostic> errors, int inputsAnalysed) {
+        public Loaded {
+            objects = List.copyOf(objects);
+            errors = List.copyOf(errors);
+        }
+    }
+
+    public Loaded load(List<String> paths, InputStream stdin) {
+        List<KubeObject> objects = new ArrayList<>();
+        List<Diagnostic> errors = new ArrayList<>();
+        int analysed = 0;
+        for (String arg : paths) {
+            for (Input input : expand(arg, errors)) {
+                byte[] content = input.read(limits, errors, stdin);
+                if (content == null) {
+                    continue;
+                }
+                ManifestParser.Parsed parsed = parser.parse(input.name(), content);
+                objects.addAll(parsed.objects());
+                errors.addAll(parsed.errors());
+                if (parsed.errors().isEmpty() || !parsed.objects().isEmpty()) {
+                    analysed++;
+                }
+            }
+        }
+        return new Loaded(objects, errors, analysed);
+    }
+
+    private record Input(String name, Path path) {
+
+        byte[] read(YamlLimits limits, List<Diagnostic> errors, InputStream stdin) {
+            try {
+                if (path == null) {
+                    byte[] bytes = stdin.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBytes() + 1));
+                    if (bytes.length > limits.maxBytes()) {
+                        errors.add(new Diagnostic(SourceLocation.ofFile(name), "standard input is larger than the "
+                                + limits.maxBytes() / (1024 * 1024) + " MiB limit"));
+                        return null;
+                    }
+                    return bytes;
+                }
+                long size = Files.size(path);
+                if (size > limits.maxBytes()) {
+                    errors.add(new Diagnostic(SourceLocation.ofFile(name), String.format(Locale.ROOT,
+                            "file is %.1f MiB, larger than the %d MiB limit; split it or raise --max-file-size",
+                            size / (1024.0 * 1024.0), limits.maxBytes() / (1024 * 1024))));
+                    return null;
+                }
+                return Files.readAllBytes(path);
+            } catch (IOException e) {
+                errors.add(new Diagnostic(SourceLocation.ofFile(name), "cannot read: " + e.getMessage()));
+                return null;
+            }
+        }
+    }
+
+    private static List<Input> expand(String arg, List<Diagnostic> errors) {
+        if (arg.equals(STDIN)) {
+            return List.of(new Input(STDIN_NAME, null));
+        }
+        Path p = Path.of(arg);
+        if (Files.isRegularFile(p)) {
+            return List.of(new Input(display(p), p));
+        }
+        if (!Files.isDirectory(p)) {
+            errors.add(new Diagnostic(SourceLocation.ofFile(arg), "no such file or directory"));
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            List<Input> found = walk
+                    .filter(f -> Files.isRegularFile(f) && isManifestName(f) && !inHiddenFolder(p, f))
+                    .sorted()
+                    .map(f -> new Input(display(f), f))
+                    .toList();
+            if (found.isEmpty()) {
+                errors.add(new Diagnostic(SourceLocation.ofFile(arg), "no .yaml, .yml or .json files in this folder"));
+            }
+            return found;
+        } catch (IOException | UncheckedIOException e) {
+            errors.add(new Diagnostic(SourceLocation.ofFile(arg), "cannot list folder: " + e.getMessage()));
+            return List.of();
+        }
+    }
+
+    private static boolean isManifestName(Path f) {
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+    }
+
+    /** Skips {@code .git} and other dot-folders below the folder the user named. */
+    private static boolean inHiddenFolder(Path root, Path file) {
+        Path rel = root.relativize(file);
+        for (int i = 0; i < rel.getNameCount() - 1; i++) {
+            if (rel.getName(i).toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Paths as the user would type them: relative with forward slashes when under the working folder. */
+    private static String display(Path p) {
+        Path normal = p.normalize();
+        return normal.toString().replace('\\', '/');
+    }
+}
