@@ -1,0 +1,62 @@
+package dev.moat.audit;
+
+import dev.moat.audit.rules.HostNamespaces;
+import dev.moat.audit.rules.ImageNotPinned;
+import dev.moat.audit.rules.LiteralCredential;
+import dev.moat.audit.rules.MissingResources;
+import dev.moat.audit.rules.MutableTag;
+import dev.moat.audit.rules.PrivilegeEscalation;
+import dev.moat.audit.rules.PrivilegedContainer;
+import dev.moat.audit.rules.RunsAsRoot;
+import dev.moat.audit.rules.SecretNamedEnvLiteral;
+import dev.moat.core.Finding;
+import dev.moat.core.RuleInfo;
+import dev.moat.core.config.MoatConfig;
+import dev.moat.core.config.SuppressionPolicy;
+import dev.moat.kube.Inventory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Every manifest rule Moat ships, in ID order; the one place a new rule is registered. */
+public final class Catalogue {
+
+    private static final List<ManifestRule> RULES = Stream.<ManifestRule>of(
+                    new PrivilegedContainer(), new PrivilegeEscalation(), new RunsAsRoot(), new HostNamespaces(),
+                    new MissingResources(), new ImageNotPinned(), new MutableTag(), new LiteralCredential(),
+                    new SecretNamedEnvLiteral())
+            .sorted(Comparator.comparing(r -> r.info().id()))
+            .toList();
+
+    private Catalogue() {
+    }
+
+    public static List<ManifestRule> rules() {
+        return RULES;
+    }
+
+    /** Documentation of every rule, the configuration meta-rules included. */
+    public static List<RuleInfo> infos() {
+        List<RuleInfo> all = new ArrayList<>(RULES.stream().map(ManifestRule::info).toList());
+        all.addAll(SuppressionPolicy.RULES);
+        all.sort(Comparator.comparing(RuleInfo::id));
+        return List.copyOf(all);
+    }
+
+    public static Optional<RuleInfo> find(String id) {
+        return infos().stream().filter(r -> r.id().equalsIgnoreCase(id)).findFirst();
+    }
+
+    /** Runs every enabled rule; configuration and suppressions are applied afterwards by the pipeline. */
+    public static List<Finding> run(Inventory inventory, MoatConfig config) {
+        List<Finding> out = new ArrayList<>();
+        for (ManifestRule rule : RULES) {
+            if (config.enabled(rule.info().id())) {
+                rule.check(inventory, out::add);
+            }
+        }
+        return out;
+    }
+}
