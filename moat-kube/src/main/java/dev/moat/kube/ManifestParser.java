@@ -28,6 +28,8 @@ public final class ManifestParser {
             "\\{\\{-?\\s*(?:\\.Values|\\.Release|\\.Chart|\\.Capabilities|\\$\\.|if\\s|else|end\\b|range\\s|with\\s|define\\s|"
                     + "include\\s|template\\s|toYaml|tpl\\s|-?\\s*/\\*)");
     private static final Pattern ANY_ACTION = Pattern.compile("\\{\\{");
+    /** An unquoted value such as {@code {username}/model:latest} right after a key or list dash. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("(?:^|:\\s|-\\s)\\s*(\\{[A-Za-z_][\\w.-]*\\}\\S*)");
 
     private final YamlReader reader;
     private final String defaultNamespace;
@@ -55,12 +57,42 @@ public final class ManifestParser {
                     + "e.g. 'helm template RELEASE CHART | moat scan -'"));
             return new Parsed(List.of(), errors);
         }
-        errors.addAll(read.errors());
+        for (Diagnostic e : read.errors()) {
+            errors.add(explainPlaceholder(e, content));
+        }
         List<KubeObject> objects = new ArrayList<>();
         for (YamlDocument doc : read.documents()) {
             addDocument(doc, objects, errors);
         }
         return new Parsed(objects, errors);
+    }
+
+    /**
+     * YAML reads an unquoted {@code {username}} as a flow mapping and fails with a parser message
+     * that names no cause; a sample with unfilled placeholders deserves to be told so.
+     */
+    private static Diagnostic explainPlaceholder(Diagnostic error, byte[] content) {
+        String line = lineOf(textOf(content), error.location().line());
+        Matcher m = PLACEHOLDER.matcher(line);
+        if (!m.find()) {
+            return error;
+        }
+        SourceLocation at = new SourceLocation(error.location().file(), error.location().line(), m.start(1) + 1,
+                error.location().template());
+        return new Diagnostic(at, "looks like an unrendered template: '" + m.group(1)
+                + "' is a placeholder, not YAML; fill it in or render the template first");
+    }
+
+    private static String lineOf(String text, int line) {
+        int start = 0;
+        for (int i = 1; i < line && start >= 0; i++) {
+            start = text.indexOf('\n', start) + 1;
+            if (start == 0) {
+                return "";
+            }
+        }
+        int end = text.indexOf('\n', start);
+        return end < 0 ? text.substring(start) : text.substring(start, end);
     }
 
     private static boolean containsAction(byte[] content) {

@@ -1,0 +1,81 @@
+package dev.moat.cli;
+
+import dev.moat.audit.Catalogue;
+import dev.moat.core.Annotation;
+import dev.moat.core.ObjectRef;
+import dev.moat.core.Pipeline;
+import dev.moat.core.Report;
+import dev.moat.core.RuleInfo;
+import dev.moat.core.config.MoatConfig;
+import dev.moat.core.yaml.YamlLimits;
+import dev.moat.kube.Inventory;
+import dev.moat.kube.KubeObject;
+import dev.moat.kube.ManifestSources;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code moat scan}: audit Kubernetes manifests. */
+@Command(name = "scan", mixinStandardHelpOptions = true,
+        description = "Audit Kubernetes manifests (files, folders, or - for standard input) and report findings.")
+final class ScanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH",
+            description = "Manifest files or folders (.yaml, .yml, .json, searched recursively); - reads standard input.")
+    List<String> paths;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", defaultValue = "default",
+            description = "Namespace for objects that do not name one (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--max-file-size", paramLabel = "MIB", defaultValue = "64",
+            description = "Skip, with an error, inputs larger than this many MiB (default: ${DEFAULT-VALUE}).")
+    int maxFileSizeMib;
+
+    @Mixin
+    OutputOptions output;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Override
+    public Integer call() {
+        List<RuleInfo> rules = Catalogue.infos();
+        MoatConfig config = configOptions.load(rules.stream().map(RuleInfo::id).collect(Collectors.toSet()));
+        if (maxFileSizeMib < 1) {
+            throw new UsageError("--max-file-size must be at least 1 MiB");
+        }
+        YamlLimits limits = new YamlLimits(maxFileSizeMib * 1024L * 1024L, YamlLimits.DEFAULT.maxDepth(),
+                YamlLimits.DEFAULT.maxExpandedNodes());
+        ManifestSources.Loaded loaded = new ManifestSources(limits, namespace).load(paths, System.in);
+        Inventory inventory = Inventory.of(loaded.objects());
+        Pipeline pipeline = new Pipeline(config, rules, output.threshold(config.failOnSetting()), LocalDate.now());
+        Report report = pipeline.report("scan", loaded.inputsAnalysed(), loaded.errors(),
+                Catalogue.run(inventory, config), annotationsByObject(inventory));
+        output.emit(report, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return report.exitCode().code();
+    }
+
+    private static Map<ObjectRef, List<Annotation>> annotationsByObject(Inventory inventory) {
+        Map<ObjectRef, List<Annotation>> out = new LinkedHashMap<>();
+        for (KubeObject o : inventory.objects()) {
+            if (!o.annotations().isEmpty()) {
+                out.computeIfAbsent(o.ref(), r -> new ArrayList<>()).addAll(o.annotations());
+            }
+        }
+        return out;
+    }
+}
