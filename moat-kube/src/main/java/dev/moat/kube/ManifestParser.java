@@ -159,7 +159,7 @@ public final class ManifestParser {
             }
             for (YamlNode item : items.items()) {
                 if (item instanceof YamlMap m) {
-                    addObject(m, objects, errors);
+                    addObject(withListDefaults(m, apiVersion, kind), objects, errors);
                 } else {
                     errors.add(new Diagnostic(item.location(), "not a Kubernetes object: a " + kind + " item is not a mapping"));
                 }
@@ -179,6 +179,26 @@ public final class ManifestParser {
         objects.add(new KubeObject(apiVersion, kind, namespace, name,
                 labels == null ? Map.of() : labels.stringMap(), annotations(metadata), map,
                 map.location()));
+    }
+
+    /**
+     * Items of a typed list ({@code PodList} from {@code kubectl get pods -o json}) omit their own
+     * apiVersion and kind; they are the list's apiVersion and the list kind without "List".
+     */
+    private static YamlMap withListDefaults(YamlMap item, String apiVersion, String listKind) {
+        if (listKind.equals("List") || (item.get("apiVersion") != null && item.get("kind") != null)) {
+            return item;
+        }
+        java.util.Map<String, YamlMap.Entry> entries = new java.util.LinkedHashMap<>();
+        if (item.get("apiVersion") == null) {
+            entries.put("apiVersion", new YamlMap.Entry("apiVersion", item.location(), new YamlScalar(apiVersion, false, item.location())));
+        }
+        if (item.get("kind") == null) {
+            String kind = listKind.substring(0, listKind.length() - "List".length());
+            entries.put("kind", new YamlMap.Entry("kind", item.location(), new YamlScalar(kind, false, item.location())));
+        }
+        entries.putAll(item.entries());
+        return new YamlMap(entries, item.location());
     }
 
     private String orDefault(String namespace) {

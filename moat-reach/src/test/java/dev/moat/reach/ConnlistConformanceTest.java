@@ -1,0 +1,58 @@
+package dev.moat.reach;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moat.core.yaml.YamlLimits;
+import dev.moat.kube.Inventory;
+import dev.moat.kube.ManifestSources;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Replays np-guard/netpol-analyzer's scenarios (../shared/conformance/netpol-analyzer) and compares
+ * Moat's connlist output with theirs, line for line.
+ */
+class ConnlistConformanceTest {
+
+    static Path corpus() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolveSibling("shared").resolve("conformance/netpol-analyzer");
+            if (Files.isDirectory(candidate.resolve("scenarios"))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyScenarioMatchesNetpolAnalyzer() throws IOException {
+        Path corpus = corpus();
+        Assumptions.assumeTrue(corpus != null, "../shared/conformance/netpol-analyzer not present: conformance replay skipped");
+        try (Stream<Path> dirs = Files.list(corpus.resolve("scenarios"))) {
+            return dirs.sorted().toList().stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+                Path expectedFile = corpus.resolve("expected").resolve(dir.getFileName() + ".txt");
+                List<String> expected = Files.readAllLines(expectedFile).stream().filter(l -> !l.isBlank()).toList();
+                List<String> actual = connlist(dir);
+                Path report = Path.of("target", "conformance", dir.getFileName() + ".txt");
+                Files.createDirectories(report.getParent());
+                Files.write(report, actual);
+                assertThat(actual).containsExactlyElementsOf(expected);
+            }));
+        }
+    }
+
+    static List<String> connlist(Path dir) {
+        ManifestSources.Loaded loaded = new ManifestSources(YamlLimits.DEFAULT, "default")
+                .load(List.of(dir.toString()), new ByteArrayInputStream(new byte[0]));
+        Reachability r = new Reachability(Network.of(Inventory.of(loaded.objects())));
+        return r.connections().stream().map(Connection::connlistLine).collect(Collectors.toList());
+    }
+}
