@@ -7,7 +7,6 @@ import dev.moat.core.Pipeline;
 import dev.moat.core.Report;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.config.MoatConfig;
-import dev.moat.core.yaml.YamlLimits;
 import dev.moat.kube.Inventory;
 import dev.moat.kube.KubeObject;
 import dev.moat.kube.ManifestSources;
@@ -20,7 +19,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,13 +35,8 @@ final class ScanCommand implements Callable<Integer> {
             description = "Manifest files or folders (.yaml, .yml, .json, searched recursively); - reads standard input.")
     List<String> paths;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", defaultValue = "default",
-            description = "Namespace for objects that do not name one (default: ${DEFAULT-VALUE}).")
-    String namespace;
-
-    @Option(names = "--max-file-size", paramLabel = "MIB", defaultValue = "64",
-            description = "Skip, with an error, inputs larger than this many MiB (default: ${DEFAULT-VALUE}).")
-    int maxFileSizeMib;
+    @Mixin
+    ManifestInput input;
 
     @Mixin
     OutputOptions output;
@@ -55,12 +48,7 @@ final class ScanCommand implements Callable<Integer> {
     public Integer call() {
         List<RuleInfo> rules = Catalogue.infos();
         MoatConfig config = configOptions.load(rules.stream().map(RuleInfo::id).collect(Collectors.toSet()));
-        if (maxFileSizeMib < 1) {
-            throw new UsageError("--max-file-size must be at least 1 MiB");
-        }
-        YamlLimits limits = new YamlLimits(maxFileSizeMib * 1024L * 1024L, YamlLimits.DEFAULT.maxDepth(),
-                YamlLimits.DEFAULT.maxExpandedNodes());
-        ManifestSources.Loaded loaded = new ManifestSources(limits, namespace).load(paths, System.in);
+        ManifestSources.Loaded loaded = input.load(paths);
         Inventory inventory = Inventory.of(loaded.objects());
         Pipeline pipeline = new Pipeline(config, rules, output.threshold(config.failOnSetting()), LocalDate.now());
         Report report = pipeline.report("scan", loaded.inputsAnalysed(), loaded.errors(),
