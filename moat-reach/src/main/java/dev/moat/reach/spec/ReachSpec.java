@@ -20,6 +20,8 @@ import java.util.Set;
  */
 public record ReachSpec(List<Assertion> assertions) {
 
+    /** apiVersion and kind make a spec a harmless object of its own kind when a folder of manifests holds it. */
+    private static final Set<String> TOP_KEYS = Set.of("apiVersion", "kind", "metadata", "tests");
     private static final Set<String> TEST_KEYS = Set.of("name", "from", "to", "port", "expect");
     private static final Set<String> SELECTOR_KEYS = Set.of("workload", "namespace", "namespaceLabels", "labels", "cidr");
 
@@ -63,6 +65,7 @@ public record ReachSpec(List<Assertion> assertions) {
         if (!(root instanceof YamlMap map) || !(map.get("tests") instanceof YamlSeq tests)) {
             throw new InvalidPolicyException(root == null ? null : root.location(), "a reach test spec needs a 'tests' list");
         }
+        checkKeys(map, TOP_KEYS, "the spec");
         List<Assertion> out = new ArrayList<>();
         int index = 0;
         for (YamlNode item : tests.items()) {

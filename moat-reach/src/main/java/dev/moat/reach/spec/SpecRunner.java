@@ -57,7 +57,7 @@ public final class SpecRunner {
                 if (src.size() == 1 && src.equals(dst)) {
                     continue;
                 }
-                String pair = label(src) + " => " + label(dst);
+                String pair = label(src, a.from()) + " => " + label(dst, a.to());
                 if (reaches(src, dst, a.probe(), existential)) {
                     allowedPairs.add(pair);
                 } else {
@@ -148,8 +148,11 @@ public final class SpecRunner {
         return out;
     }
 
-    private static String label(List<Endpoint> group) {
-        return group.size() == 1 ? group.get(0).display() : group.size() + " address ranges";
+    private static String label(List<Endpoint> group, ReachSpec.Endpoints named) {
+        if (named instanceof ReachSpec.Internet) {
+            return "internet";
+        }
+        return named instanceof ReachSpec.Cidr c ? c.text() : group.get(0).display();
     }
 
     private static List<String> first(List<String> pairs) {
