@@ -72,7 +72,15 @@ public record Policy(String namespace, String name, LabelSelector podSelector, b
 
         /** Whether a segment of the partitioned address space lies in this block. */
         public boolean covers(IpRange segment) {
-            return cidr.contains(segment) && except.stream().noneMatch(e -> e.overlaps(segment));
+            if (!cidr.contains(segment)) {
+                return false;
+            }
+            for (IpRange hole : except) {
+                if (hole.overlaps(segment)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Who can reach whom under the NetworkPolicies of a {@link Network}.
@@ -33,10 +34,26 @@ public final class Reachability {
     private final List<ExternalPeer> externalSources;
     private final List<ExternalPeer> externalDestinations;
     private final List<EqClass> classes;
-    /** Non-empty class-to-class results: [sourceClass][destination class] packed as a map per source. */
-    private final List<Map<Integer, ConnectionSet>> classConnections;
+    /** Non-empty class-to-class results, per source class: destination classes and what they allow. */
+    private final List<ClassEdges> classConnections;
     private final ConnectionSet[][] toExternal;
     private final ConnectionSet[][] fromExternal;
+
+    /** A growable list of (destination class, allowed) pairs; arrays rather than maps, since there can be millions. */
+    private static final class ClassEdges {
+        int size;
+        int[] destinations = new int[4];
+        ConnectionSet[] allowed = new ConnectionSet[4];
+
+        void add(int destination, ConnectionSet conns) {
+            if (size == destinations.length) {
+                destinations = Arrays.copyOf(destinations, size * 2);
+                allowed = Arrays.copyOf(allowed, size * 2);
+            }
+            destinations[size] = destination;
+            allowed[size++] = conns;
+        }
+    }
 
     private record PeerRef(Policy policy, PolicyRule rule, PodPeer peer) {
     }
@@ -74,7 +91,7 @@ public final class Reachability {
         int c = classes.size();
         this.classConnections = new ArrayList<>(c);
         for (int i = 0; i < c; i++) {
-            classConnections.add(new HashMap<>());
+            classConnections.add(new ClassEdges());
         }
         this.fromExternal = new ConnectionSet[externalSources.size()][c];
         this.toExternal = new ConnectionSet[c][externalDestinations.size()];
@@ -173,24 +190,27 @@ public final class Reachability {
     }
 
     private List<EqClass> classify(List<PeerRef> peers) {
-        Map<String, List<Integer>> byNamespace = new HashMap<>();
-        for (int i = 0; i < workloads.size(); i++) {
-            byNamespace.computeIfAbsent(workloads.get(i).namespace(), k -> new ArrayList<>()).add(i);
-        }
         int n = workloads.size();
+        LabelIndex podLabels = new LabelIndex(workloads.stream().map(WorkloadPeer::labels).toList());
+        Map<String, BitSet> byNamespace = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            byNamespace.computeIfAbsent(workloads.get(i).namespace(), k -> new BitSet(n)).set(i);
+        }
+        List<String> namespaceNames = new ArrayList<>(byNamespace.keySet());
+        LabelIndex namespaceLabels = new LabelIndex(namespaceNames.stream().map(network::labelsOfNamespace).toList());
         List<List<Integer>> ingress = emptyLists(n);
         List<List<Integer>> egress = emptyLists(n);
         List<Policy> policies = network.policies();
         for (int p = 0; p < policies.size(); p++) {
             Policy policy = policies.get(p);
-            for (int w : byNamespace.getOrDefault(policy.namespace(), List.of())) {
-                if (policy.podSelector().matches(workloads.get(w).labels())) {
-                    if (policy.isolatesIngress()) {
-                        ingress.get(w).add(p);
-                    }
-                    if (policy.isolatesEgress()) {
-                        egress.get(w).add(p);
-                    }
+            BitSet selected = podLabels.select(policy.podSelector());
+            selected.and(byNamespace.getOrDefault(policy.namespace(), new BitSet()));
+            for (int w = selected.nextSetBit(0); w >= 0; w = selected.nextSetBit(w + 1)) {
+                if (policy.isolatesIngress()) {
+                    ingress.get(w).add(p);
+                }
+                if (policy.isolatesEgress()) {
+                    egress.get(w).add(p);
                 }
             }
         }
@@ -199,13 +219,9 @@ public final class Reachability {
             membership[w] = new BitSet();
         }
         for (int id = 0; id < peers.size(); id++) {
-            PeerRef ref = peers.get(id);
-            for (String ns : candidateNamespaces(ref, byNamespace)) {
-                for (int w : byNamespace.get(ns)) {
-                    if (ref.peer().pods() == null || ref.peer().pods().matches(workloads.get(w).labels())) {
-                        membership[w].set(id);
-                    }
-                }
+            BitSet members = peerMembers(peers.get(id), podLabels, byNamespace, namespaceNames, namespaceLabels, n);
+            for (int w = members.nextSetBit(0); w >= 0; w = members.nextSetBit(w + 1)) {
+                membership[w].set(id);
             }
         }
         Map<Signature, EqClass> bySignature = new LinkedHashMap<>();
@@ -217,17 +233,22 @@ public final class Reachability {
         return new ArrayList<>(bySignature.values());
     }
 
-    private List<String> candidateNamespaces(PeerRef ref, Map<String, List<Integer>> byNamespace) {
+    /** The workloads a rule peer selects: its namespaces (the policy's own by default), then its pods. */
+    private static BitSet peerMembers(PeerRef ref, LabelIndex podLabels, Map<String, BitSet> byNamespace,
+                                      List<String> namespaceNames, LabelIndex namespaceLabels, int n) {
+        BitSet inNamespaces = new BitSet(n);
         if (ref.peer().namespaces() == null) {
-            return byNamespace.containsKey(ref.policy().namespace()) ? List.of(ref.policy().namespace()) : List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (String ns : byNamespace.keySet()) {
-            if (ref.peer().namespaces().matches(network.labelsOfNamespace(ns))) {
-                out.add(ns);
+            inNamespaces.or(byNamespace.getOrDefault(ref.policy().namespace(), new BitSet()));
+        } else {
+            BitSet namespaces = namespaceLabels.select(ref.peer().namespaces());
+            for (int i = namespaces.nextSetBit(0); i >= 0; i = namespaces.nextSetBit(i + 1)) {
+                inNamespaces.or(byNamespace.get(namespaceNames.get(i)));
             }
         }
-        return out;
+        if (ref.peer().pods() != null) {
+            inNamespaces.and(podLabels.select(ref.peer().pods()));
+        }
+        return inNamespaces;
     }
 
     private static List<List<Integer>> emptyLists(int n) {
@@ -269,13 +290,22 @@ public final class Reachability {
         for (int p = 0; p < policies.size(); p++) {
             policyIndex.put(policies.get(p), p);
         }
-        ConnectionSet[] in = new ConnectionSet[c];
-        ConnectionSet[] out = new ConnectionSet[c];
+        ConnectionSet[] egressDefault = new ConnectionSet[c];
+        List<Integer> egressOpen = new ArrayList<>();
+        for (int s = 0; s < c; s++) {
+            egressDefault[s] = classes.get(s).isolatedEgress() ? ConnectionSet.NONE : ConnectionSet.ALL;
+            if (!classes.get(s).isolatedEgress()) {
+                egressOpen.add(s);
+            }
+        }
+        Column in = new Column(c);
+        Column out = new Column(c);
+        Map<IpPeer, int[]> coveredSources = new IdentityHashMap<>();
         for (int d = 0; d < c; d++) {
             EqClass dst = classes.get(d);
             ConnectionSet[] inExternal = new ConnectionSet[e];
-            Arrays.fill(in, dst.isolatedIngress() ? ConnectionSet.NONE : ConnectionSet.ALL);
-            Arrays.fill(inExternal, dst.isolatedIngress() ? ConnectionSet.NONE : ConnectionSet.ALL);
+            in.reset(dst.isolatedIngress() ? ConnectionSet.NONE : ConnectionSet.ALL);
+            Arrays.fill(inExternal, in.base);
             for (int p : dst.signature.ingress()) {
                 for (PolicyRule r : policies.get(p).ingress()) {
                     ConnectionSet conns = PeerMatcher.ports(r, dst.representative);
@@ -283,33 +313,37 @@ public final class Reachability {
                         continue;
                     }
                     if (r.anyPeer()) {
-                        unionAll(in, conns);
+                        in.unionAll(conns);
                         unionAll(inExternal, conns);
                         continue;
                     }
                     for (Policy.Peer peer : r.peers()) {
                         if (peer instanceof PodPeer pod) {
                             for (int s : classesOfPeer.get(peerIds.get(pod))) {
-                                in[s] = in[s].union(conns);
+                                in.union(s, conns);
                             }
                         } else if (peer instanceof IpPeer ip) {
-                            for (int x = 0; x < e; x++) {
-                                if (ip.covers(externalSources.get(x).range())) {
-                                    inExternal[x] = inExternal[x].union(conns);
-                                }
+                            for (int x : coveredSources.computeIfAbsent(ip, this::coveredSources)) {
+                                inExternal[x] = inExternal[x].union(conns);
                             }
                         }
                     }
                 }
             }
-            for (int s = 0; s < c; s++) {
-                out[s] = classes.get(s).isolatedEgress() ? ConnectionSet.NONE : ConnectionSet.ALL;
-            }
-            applyEgressTowards(dst, out, classesOfPeer, egressSelected, anyPeerEgressPolicies, peers, policyIndex);
-            for (int s = 0; s < c; s++) {
-                ConnectionSet allowed = in[s].intersect(out[s]);
-                if (!allowed.isEmpty()) {
-                    classConnections.get(s).put(d, allowed);
+            out.reset(null);
+            applyEgressTowards(dst, out, egressDefault, egressSelected, anyPeerEgressPolicies, peers, policyIndex);
+            if (in.base == ConnectionSet.NONE) {
+                for (int i = 0; i < in.touchedCount; i++) {
+                    int s = in.touched[i];
+                    record(s, d, in.get(s), out.get(s, egressDefault));
+                }
+            } else {
+                for (int s : egressOpen) {
+                    record(s, d, in.get(s), ConnectionSet.ALL);
+                }
+                for (int i = 0; i < out.touchedCount; i++) {
+                    int s = out.touched[i];
+                    record(s, d, in.get(s), out.values[s]);
                 }
             }
             for (int x = 0; x < e; x++) {
@@ -321,8 +355,87 @@ public final class Reachability {
         }
     }
 
-    /** Egress contributions towards one destination class: from every policy rule whose peers include it. */
-    private void applyEgressTowards(EqClass dst, ConnectionSet[] out, List<List<Integer>> classesOfPeer,
+    private void record(int source, int destination, ConnectionSet ingress, ConnectionSet egress) {
+        if (ingress == ConnectionSet.NONE || egress == ConnectionSet.NONE) {
+            return;
+        }
+        ConnectionSet allowed = ingress.intersect(egress);
+        if (!allowed.isEmpty()) {
+            classConnections.get(source).add(destination, allowed);
+        }
+    }
+
+    /**
+     * One destination's column over source classes, kept sparse: a base value every source shares,
+     * plus the sources some rule named. Resetting is O(1) (a new generation stamp), so a destination
+     * costs what its rules touch, not the number of classes.
+     */
+    private static final class Column {
+        final ConnectionSet[] values;
+        final int[] stamp;
+        final int[] touched;
+        int touchedCount;
+        int generation;
+        ConnectionSet base;
+
+        Column(int size) {
+            values = new ConnectionSet[size];
+            stamp = new int[size];
+            touched = new int[size];
+        }
+
+        void reset(ConnectionSet newBase) {
+            generation++;
+            touchedCount = 0;
+            base = newBase;
+        }
+
+        ConnectionSet get(int s) {
+            return stamp[s] == generation ? values[s] : base;
+        }
+
+        /** For the egress column, whose untouched entries default per source class. */
+        ConnectionSet get(int s, ConnectionSet[] defaults) {
+            return stamp[s] == generation ? values[s] : defaults[s];
+        }
+
+        void union(int s, ConnectionSet conns) {
+            if (stamp[s] != generation) {
+                stamp[s] = generation;
+                values[s] = base;
+                touched[touchedCount++] = s;
+            }
+            values[s] = values[s].union(conns);
+        }
+
+        void unionInto(int s, ConnectionSet initial, ConnectionSet conns) {
+            if (stamp[s] != generation) {
+                stamp[s] = generation;
+                values[s] = initial;
+                touched[touchedCount++] = s;
+            }
+            values[s] = values[s].union(conns);
+        }
+
+        void unionAll(ConnectionSet conns) {
+            base = base.union(conns);
+            for (int i = 0; i < touchedCount; i++) {
+                values[touched[i]] = values[touched[i]].union(conns);
+            }
+        }
+    }
+
+    /** Indices of the source ranges an ipBlock covers; the partition guarantees each is wholly in or out. */
+    private int[] coveredSources(IpPeer ip) {
+        return java.util.stream.IntStream.range(0, externalSources.size())
+                .filter(x -> ip.covers(externalSources.get(x).range())).toArray();
+    }
+
+    /**
+     * Egress contributions towards one destination class: from every egress rule whose peers include
+     * it, to the classes that rule's policy isolates (which start from nothing: they are isolated).
+     */
+    private void applyEgressTowards(EqClass dst, Column out, ConnectionSet[] egressDefault,
                                     List<List<Integer>> egressSelected, List<Integer> anyPeerEgressPolicies,
                                     List<PeerRef> peers, Map<Policy, Integer> policyIndex) {
         BitSet membership = dst.signature.membership();
@@ -333,7 +446,7 @@ public final class Reachability {
             }
             ConnectionSet conns = PeerMatcher.ports(ref.rule(), dst.representative);
             for (int s : egressSelected.get(policyIndex.get(ref.policy()))) {
-                out[s] = out[s].union(conns);
+                out.unionInto(s, egressDefault[s], conns);
             }
         }
         for (int p : anyPeerEgressPolicies) {
@@ -341,7 +454,7 @@ public final class Reachability {
                 if (r.anyPeer()) {
                     ConnectionSet conns = PeerMatcher.ports(r, dst.representative);
                     for (int s : egressSelected.get(p)) {
-                        out[s] = out[s].union(conns);
+                        out.unionInto(s, egressDefault[s], conns);
                     }
                 }
             }
@@ -377,33 +490,102 @@ public final class Reachability {
      * lines. A workload's traffic to itself is not listed.
      */
     public List<Connection> connections() {
-        int[] classOf = classIndex();
         List<Connection> out = new ArrayList<>();
-        for (int sw = 0; sw < workloads.size(); sw++) {
-            int s = classOf[sw];
-            for (Map.Entry<Integer, ConnectionSet> e : classConnections.get(s).entrySet()) {
-                for (int dw : classes.get(e.getKey()).members) {
-                    if (dw != sw) {
-                        out.add(new Connection(workloads.get(sw), workloads.get(dw), e.getValue()));
+        forEachConnection(out::add);
+        return out;
+    }
+
+    /**
+     * Streams the connections in {@link #connections()} order without holding them all. Lines sort
+     * by source then destination display name (a display never prefixes another: each ends at its
+     * only ']'), so endpoints are ranked once and pairs are ordered by integer rank.
+     */
+    public void forEachConnection(Consumer<Connection> sink) {
+        int n = workloads.size();
+        int[] classOf = classIndex();
+        List<Endpoint> destinations = new ArrayList<>(workloads);
+        destinations.addAll(externalDestinations);
+        int[] destinationRank = ranks(destinations);
+        List<Endpoint> sources = new ArrayList<>(workloads);
+        sources.addAll(externalSources);
+        Integer[] sourceOrder = new Integer[sources.size()];
+        int[] sourceRank = ranks(sources);
+        for (int i = 0; i < sourceOrder.length; i++) {
+            sourceOrder[sourceRank[i]] = i;
+        }
+        Integer[] workloadsByDestinationRank = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            workloadsByDestinationRank[i] = i;
+        }
+        Arrays.sort(workloadsByDestinationRank, Comparator.comparingInt(w -> destinationRank[w]));
+        for (int source : sourceOrder) {
+            if (source < n) {
+                emitFromWorkload(source, classOf, destinations, destinationRank, sink);
+            } else {
+                ExternalPeer ext = externalSources.get(source - n);
+                for (int dw : workloadsByDestinationRank) {
+                    ConnectionSet allowed = fromExternal[source - n][classOf[dw]];
+                    if (!allowed.isEmpty()) {
+                        sink.accept(new Connection(ext, workloads.get(dw), allowed));
                     }
                 }
             }
-            for (int x = 0; x < externalDestinations.size(); x++) {
-                if (!toExternal[s][x].isEmpty()) {
-                    out.add(new Connection(workloads.get(sw), externalDestinations.get(x), toExternal[s][x]));
+        }
+    }
+
+    private void emitFromWorkload(int sw, int[] classOf, List<Endpoint> destinations, int[] destinationRank,
+                                  Consumer<Connection> sink) {
+        int n = workloads.size();
+        int s = classOf[sw];
+        ClassEdges edges = classConnections.get(s);
+        int count = externalDestinations.size();
+        for (int i = 0; i < edges.size; i++) {
+            count += classes.get(edges.destinations[i]).members.size();
+        }
+        long[] keys = new long[count];
+        ConnectionSet[] allowed = new ConnectionSet[count];
+        int[] target = new int[count];
+        int k = 0;
+        for (int i = 0; i < edges.size; i++) {
+            for (int dw : classes.get(edges.destinations[i]).members) {
+                if (dw != sw) {
+                    allowed[k] = edges.allowed[i];
+                    target[k] = dw;
+                    keys[k] = ((long) destinationRank[dw] << 32) | k;
+                    k++;
                 }
             }
         }
-        for (int x = 0; x < externalSources.size(); x++) {
-            for (int dw = 0; dw < workloads.size(); dw++) {
-                ConnectionSet allowed = fromExternal[x][classOf[dw]];
-                if (!allowed.isEmpty()) {
-                    out.add(new Connection(externalSources.get(x), workloads.get(dw), allowed));
-                }
+        for (int x = 0; x < externalDestinations.size(); x++) {
+            if (!toExternal[s][x].isEmpty()) {
+                allowed[k] = toExternal[s][x];
+                target[k] = n + x;
+                keys[k] = ((long) destinationRank[n + x] << 32) | k;
+                k++;
             }
         }
-        out.sort(Comparator.comparing(Connection::connlistLine));
-        return out;
+        Arrays.sort(keys, 0, k);
+        WorkloadPeer source = workloads.get(sw);
+        for (int i = 0; i < k; i++) {
+            int slot = (int) keys[i];
+            sink.accept(new Connection(source, destinations.get(target[slot]), allowed[slot]));
+        }
+    }
+
+    /** Each endpoint's position in display-name order. */
+    private static int[] ranks(List<Endpoint> endpoints) {
+        String[] names = new String[endpoints.size()];
+        Integer[] order = new Integer[endpoints.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = endpoints.get(i).display();
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparing(i -> names[i]));
+        int[] rank = new int[names.length];
+        for (int r = 0; r < order.length; r++) {
+            rank[order[r]] = r;
+        }
+        return rank;
     }
 
     private int[] classIndex() {

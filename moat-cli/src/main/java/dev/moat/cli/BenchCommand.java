@@ -1,0 +1,136 @@
+package dev.moat.cli;
+
+import dev.moat.reach.Connection;
+import dev.moat.reach.Network;
+import dev.moat.reach.Reachability;
+import dev.moat.reach.WorkloadPeer;
+import dev.moat.reach.bench.SyntheticCluster;
+import dev.moat.reach.output.ConnlistFormat;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code moat bench reach}: reachability at scale on generated clusters (fixed seed), reporting
+ * analysis time, peak heap, explain latency and printing throughput. Figures, not pass/fail.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark an engine on generated workloads with a fixed seed. Engines: reach.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ENGINE", description = "reach")
+    String engine;
+
+    @Option(names = "--workloads", split = ",", defaultValue = "1000,10000", description = "Workload counts (default: ${DEFAULT-VALUE}).")
+    List<Integer> workloads;
+
+    @Option(names = "--policies", split = ",", defaultValue = "200,2000", description = "Policy counts, paired with --workloads (default: ${DEFAULT-VALUE}).")
+    List<Integer> policies;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--pairs", defaultValue = "1000", description = "Pairs to explain for the latency figure (default: ${DEFAULT-VALUE}).")
+    int pairs;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!engine.equals("reach")) {
+            throw new UsageError("unknown engine '" + engine + "' (expected reach)");
+        }
+        if (workloads.size() != policies.size()) {
+            throw new UsageError("--workloads and --policies need the same number of values");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%9s %9s %8s %12s %11s %10s %12s %14s%n", "workloads", "policies", "classes", "connections",
+                "analysis ms", "peak MiB", "explain us", "print lines/s");
+        for (int i = 0; i < workloads.size(); i++) {
+            run(workloads.get(i), policies.get(i), out);
+        }
+        out.printf("seed %d; analysis = classifying and listing every connection, without printing; peak = heap high-water mark%n", seed);
+        out.flush();
+        return 0;
+    }
+
+    private void run(int workloadCount, int policyCount, PrintWriter out) throws IOException {
+        Network network = SyntheticCluster.generate(workloadCount, policyCount, seed);
+        System.gc();
+        resetPeaks();
+        long start = System.nanoTime();
+        Reachability reachability = new Reachability(network);
+        List<Connection> connections = reachability.connections();
+        long analysisNanos = System.nanoTime() - start;
+        long peakBytes = peakHeap();
+
+        Random random = new Random(seed);
+        List<WorkloadPeer> all = reachability.workloads();
+        start = System.nanoTime();
+        for (int p = 0; p < pairs; p++) {
+            reachability.explain(all.get(random.nextInt(all.size())), all.get(random.nextInt(all.size()))).describe();
+        }
+        double explainMicros = (System.nanoTime() - start) / 1000.0 / pairs;
+
+        CountingWriter sink = new CountingWriter();
+        start = System.nanoTime();
+        ConnlistFormat.CONNLIST.write(connections, sink);
+        double printSeconds = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "%9d %9d %8d %12d %11.0f %10.0f %12.1f %14.0f%n", workloadCount, policyCount,
+                reachability.classCount(), connections.size(), analysisNanos / 1e6, peakBytes / (1024.0 * 1024.0),
+                explainMicros, connections.size() / Math.max(printSeconds, 1e-9));
+        out.flush();
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    /** Discards output, so printing is measured without the terminal's speed. */
+    private static final class CountingWriter extends Writer {
+        long chars;
+
+        @Override
+        public void write(char[] buffer, int offset, int length) {
+            chars += length;
+        }
+
+        @Override
+        public void write(String s) {
+            chars += s.length();
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
