@@ -1,5 +1,11 @@
 package dev.moat.audit;
 
+import dev.moat.audit.network.AiInternetEgress;
+import dev.moat.audit.network.DnsCut;
+import dev.moat.audit.network.ExposedAiWorkload;
+import dev.moat.audit.network.MisappliedSelectors;
+import dev.moat.audit.network.NoDefaultDeny;
+import dev.moat.audit.network.UnmatchedNamedPort;
 import dev.moat.audit.rules.HostNamespaces;
 import dev.moat.audit.rules.ImageNotPinned;
 import dev.moat.audit.rules.LiteralCredential;
@@ -26,7 +32,9 @@ public final class Catalogue {
     private static final List<ManifestRule> RULES = Stream.<ManifestRule>of(
                     new PrivilegedContainer(), new PrivilegeEscalation(), new RunsAsRoot(), new HostNamespaces(),
                     new MissingResources(), new ImageNotPinned(), new MutableTag(), new LiteralCredential(),
-                    new SecretNamedEnvLiteral())
+                    new SecretNamedEnvLiteral(), new NoDefaultDeny(), ExposedAiWorkload.fromOutsideTheCluster(),
+                    ExposedAiWorkload.fromEveryNamespace(), new AiInternetEgress(), MisappliedSelectors.policySelectsNothing(),
+                    MisappliedSelectors.peerMatchesNothing(), new DnsCut(), new UnmatchedNamedPort())
             .sorted(Comparator.comparing(r -> r.info().id()))
             .toList();
 

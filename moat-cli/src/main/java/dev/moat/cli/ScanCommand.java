@@ -1,6 +1,8 @@
 package dev.moat.cli;
 
 import dev.moat.audit.Catalogue;
+import dev.moat.audit.network.NetworkView;
+import dev.moat.core.Diagnostic;
 import dev.moat.core.Annotation;
 import dev.moat.core.ObjectRef;
 import dev.moat.core.Pipeline;
@@ -51,7 +53,9 @@ final class ScanCommand implements Callable<Integer> {
         ManifestSources.Loaded loaded = input.load(paths);
         Inventory inventory = Inventory.of(loaded.objects());
         Pipeline pipeline = new Pipeline(config, rules, output.threshold(config.failOnSetting()), LocalDate.now());
-        Report report = pipeline.report("scan", loaded.inputsAnalysed(), loaded.errors(),
+        List<Diagnostic> problems = new ArrayList<>(loaded.errors());
+        problems.addAll(NetworkView.of(inventory).network().errors());
+        Report report = pipeline.report("scan", loaded.inputsAnalysed(), problems,
                 Catalogue.run(inventory, config), annotationsByObject(inventory));
         output.emit(report, spec.commandLine().getOut(), spec.commandLine().getErr());
         return report.exitCode().code();

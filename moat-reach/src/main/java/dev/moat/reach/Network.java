@@ -32,7 +32,7 @@ public record Network(List<WorkloadPeer> workloads, Map<String, Map<String, Stri
         }
         Map<String, WorkloadPeer> peers = new LinkedHashMap<>();
         for (Workload w : inventory.workloads()) {
-            WorkloadPeer peer = peer(w, inventory);
+            WorkloadPeer peer = peerFor(w);
             peers.putIfAbsent(peer.display(), peer);
         }
         List<Policy> policies = new ArrayList<>();
@@ -54,7 +54,7 @@ public record Network(List<WorkloadPeer> workloads, Map<String, Map<String, Stri
      * A pod with a controller reports as that controller (static pods, owned by their Node, report as
      * themselves); a CRD component is named after its place in the object.
      */
-    private static WorkloadPeer peer(Workload w, Inventory inventory) {
+    public static WorkloadPeer peerFor(Workload w) {
         KubeObject owner = w.owner();
         String name = owner.name();
         String kind = owner.kind();

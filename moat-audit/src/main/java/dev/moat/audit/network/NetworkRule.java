@@ -1,0 +1,29 @@
+package dev.moat.audit.network;
+
+import dev.moat.audit.ManifestRule;
+import dev.moat.core.Finding;
+import dev.moat.core.RuleInfo;
+import dev.moat.kube.Inventory;
+import java.util.function.Consumer;
+
+/** A rule over the reachability the manifests' NetworkPolicies produce. */
+abstract class NetworkRule implements ManifestRule {
+
+    private final RuleInfo info;
+
+    NetworkRule(RuleInfo info) {
+        this.info = info;
+    }
+
+    @Override
+    public final RuleInfo info() {
+        return info;
+    }
+
+    @Override
+    public final void check(Inventory inventory, Consumer<Finding> report) {
+        check(NetworkView.of(inventory), report);
+    }
+
+    abstract void check(NetworkView view, Consumer<Finding> report);
+}
