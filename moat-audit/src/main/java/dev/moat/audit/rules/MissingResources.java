@@ -43,7 +43,7 @@ public final class MissingResources extends ContainerRule {
             }
         }
         if (!missing.isEmpty()) {
-            report.reportGradedForAi(resources == null ? container.location() : resources.location(),
+            report.reportGradedForAi(container.body().locationOf("resources"),
                     "no " + String.join(", ", missing), "missing: " + String.join(", ", missing), Severity.HIGH);
         }
     }

@@ -29,7 +29,7 @@ public final class PrivilegeEscalation extends ContainerRule {
                     "no securityContext");
         } else if (!Boolean.FALSE.equals(sc.bool("allowPrivilegeEscalation"))) {
             boolean absent = sc.get("allowPrivilegeEscalation") == null;
-            report.report(sc.locationOf("allowPrivilegeEscalation"),
+            report.report(absent ? container.body().locationOf("securityContext") : sc.locationOf("allowPrivilegeEscalation"),
                     absent ? "allowPrivilegeEscalation is not set (it defaults to true)" : "allows privilege escalation",
                     absent ? "securityContext without allowPrivilegeEscalation" : "allowPrivilegeEscalation: "
                             + sc.text("allowPrivilegeEscalation"));

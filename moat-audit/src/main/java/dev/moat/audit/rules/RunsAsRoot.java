@@ -38,7 +38,7 @@ public final class RunsAsRoot extends ContainerRule {
         boolean nonRootEnforced = "true".equalsIgnoreCase(String.valueOf(nonRoot.value()));
         boolean nonZeroUser = user.value() != null && !user.value().equals("0");
         if (!nonRootEnforced && !nonZeroUser) {
-            SourceLocation at = nonRoot.value() != null ? nonRoot.location() : own != null ? own.location() : container.location();
+            SourceLocation at = nonRoot.value() != null ? nonRoot.location() : container.body().locationOf("securityContext");
             report.report(at, "may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set",
                     nonRoot.value() == null ? "runAsNonRoot unset" : "runAsNonRoot: " + nonRoot.value());
         }
