@@ -24,11 +24,18 @@ public final class AiWorkloads {
     private static final Set<String> MODEL_ENV = Set.of("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_TOKEN",
             "HF_HOME", "HF_MODEL_ID", "MODEL_ID", "MODEL_NAME", "TRANSFORMERS_CACHE", "OPENAI_API_KEY", "ANTHROPIC_API_KEY");
 
+    /** Label or annotation by which users mark workloads Moat cannot recognise (a home-grown model server). */
+    public static final String MARKER = "moat.dev/ai-workload";
+
     private AiWorkloads() {
     }
 
     /** Why the workload counts as an AI workload, or empty when nothing suggests it. */
     public static Optional<String> reason(Workload w) {
+        if ("true".equals(w.podLabels().get(MARKER)) || "true".equals(w.owner().labels().get(MARKER))
+                || "true".equals(w.owner().annotation(MARKER))) {
+            return Optional.of("it is marked " + MARKER + ": \"true\"");
+        }
         if (AI_GROUPS.contains(w.owner().group())) {
             return Optional.of(w.owner().kind() + " is an AI operator's resource");
         }
