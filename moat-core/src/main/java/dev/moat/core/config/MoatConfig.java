@@ -69,7 +69,7 @@ public record MoatConfig(
             throw new ConfigException(read.errors().get(0));
         }
         List<YamlDocument> docs = read.documents();
-        if (docs.isEmpty() || docs.get(0).root() == null) {
+        if (docs.isEmpty() || absent(docs.get(0).root())) {
             return new MoatConfig(sourceName, Map.of(), List.of(), null, YamlMap.empty(SourceLocation.ofFile(sourceName)));
         }
         if (docs.size() > 1) {
@@ -77,8 +77,8 @@ public record MoatConfig(
         }
         YamlMap root = requireMap(docs.get(0).root(), "the config file");
         checkKeys(root, TOP_LEVEL, "top level");
-        Severity failOn = root.get("failOn") == null ? null : severity(root.get("failOn"));
-        YamlMap settings = root.get("settings") == null ? YamlMap.empty(root.location())
+        Severity failOn = absent(root.get("failOn")) ? null : severity(root.get("failOn"));
+        YamlMap settings = absent(root.get("settings")) ? YamlMap.empty(root.location())
                 : requireMap(root.get("settings"), "settings");
         return new MoatConfig(sourceName, ruleOverrides(root.get("rules"), knownRules),
                 exemptions(root.get("exemptions"), knownRules), failOn, settings);
@@ -86,7 +86,7 @@ public record MoatConfig(
 
     private static Map<String, RuleOverride> ruleOverrides(YamlNode node, Set<String> knownRules) throws ConfigException {
         Map<String, RuleOverride> out = new LinkedHashMap<>();
-        if (node == null) {
+        if (absent(node)) {
             return out;
         }
         for (YamlMap.Entry e : requireMap(node, "rules").fields()) {
@@ -116,7 +116,7 @@ public record MoatConfig(
 
     private static List<Exemption> exemptions(YamlNode node, Set<String> knownRules) throws ConfigException {
         List<Exemption> out = new ArrayList<>();
-        if (node == null) {
+        if (absent(node)) {
             return out;
         }
         if (!(node instanceof dev.moat.core.yaml.YamlSeq seq)) {
@@ -148,6 +148,9 @@ public record MoatConfig(
     }
 
     private static Severity severity(YamlNode node) throws ConfigException {
+        if (node.text() == null) {
+            throw error(node.location(), "expected a severity (critical, high, medium, low or info)");
+        }
         try {
             return Severity.parse(String.valueOf(node.text()));
         } catch (IllegalArgumentException e) {
@@ -159,6 +162,11 @@ public record MoatConfig(
         if (!knownRules.contains(id)) {
             throw error(at, "unknown rule '" + id + "' (see 'moat rules')");
         }
+    }
+
+    /** Missing, or written with no value ({@code exemptions:} with every entry commented out). */
+    private static boolean absent(YamlNode node) {
+        return node == null || node instanceof YamlScalar s && s.isNull();
     }
 
     private static YamlMap requireMap(YamlNode node, String what) throws ConfigException {
