@@ -79,13 +79,13 @@ public final class SuppressionPolicy {
     private Optional<String> validIgnore(ObjectRef object, Annotation a, List<Finding> out) {
         String ruleId = a.key().substring(ANNOTATION_PREFIX.length());
         if (!knownRules.contains(ruleId)) {
-            out.add(metaFinding(UNKNOWN_RULE, object, a.location(),
-                    "annotation " + a.key() + " names no rule Moat has", a.key()));
+            reportMeta(out, UNKNOWN_RULE, object, a.location(),
+                    "annotation " + a.key() + " names no rule Moat has", a.key());
             return Optional.empty();
         }
         if (a.value() == null || a.value().isBlank()) {
-            out.add(metaFinding(NO_REASON, object, a.location(),
-                    "annotation " + a.key() + " has no reason, so it is not applied", a.key() + ": \"\""));
+            reportMeta(out, NO_REASON, object, a.location(),
+                    "annotation " + a.key() + " has no reason, so it is not applied", a.key() + ": \"\"");
             return Optional.empty();
         }
         return Optional.of(ruleId);
@@ -96,11 +96,11 @@ public final class SuppressionPolicy {
         ObjectRef configRef = new ObjectRef("MoatConfig", "", String.valueOf(config.source()));
         for (Exemption e : config.exemptions()) {
             if (!e.hasReason()) {
-                out.add(metaFinding(NO_REASON, configRef, e.location(),
-                        "exemption for " + e.rule() + " has no reason, so it is not applied", describe(e)));
+                reportMeta(out, NO_REASON, configRef, e.location(),
+                        "exemption for " + e.rule() + " has no reason, so it is not applied", describe(e));
             } else if (e.expiredOn(today)) {
-                out.add(metaFinding(EXPIRED, configRef, e.location(),
-                        "exemption for " + e.rule() + " expired on " + e.expires() + ", so it is not applied", describe(e)));
+                reportMeta(out, EXPIRED, configRef, e.location(),
+                        "exemption for " + e.rule() + " expired on " + e.expires() + ", so it is not applied", describe(e));
             } else {
                 valid.add(e);
             }
@@ -131,9 +131,12 @@ public final class SuppressionPolicy {
         return null;
     }
 
-    private Finding metaFinding(RuleInfo rule, ObjectRef object, dev.moat.core.SourceLocation at, String message,
-                                String evidence) {
-        return new Finding(rule.id(), config.severityFor(rule.id(), rule.severity()), rule.category(), object, at,
-                message, evidence, rule.remediation(), null);
+    /** Reports a problem with a suppression, unless the user switched that meta-rule off. */
+    private void reportMeta(List<Finding> out, RuleInfo rule, ObjectRef object, dev.moat.core.SourceLocation at,
+                            String message, String evidence) {
+        if (config.enabled(rule.id())) {
+            out.add(new Finding(rule.id(), config.severityFor(rule.id(), rule.severity()), rule.category(), object, at,
+                    message, evidence, rule.remediation(), null));
+        }
     }
 }
