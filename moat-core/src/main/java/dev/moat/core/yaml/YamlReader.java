@@ -57,14 +57,16 @@ public final class YamlReader {
 
     public Result read(String sourceName, byte[] content) {
         if (content.length > limits.maxBytes()) {
-            return failed(SourceLocation.ofFile(sourceName), "file is " + megabytes(content.length)
-                    + ", larger than the " + megabytes(limits.maxBytes()) + " limit");
+            return failed(SourceLocation.ofFile(sourceName), "file is " + YamlLimits.describeSize(content.length)
+                    + ", larger than the " + YamlLimits.describeSize(limits.maxBytes()) + " limit");
         }
         String text;
         try {
             text = strictUtf8(content);
         } catch (CharacterCodingException e) {
-            return failed(locateInvalidUtf8(sourceName, content), "invalid UTF-8: " + e.getMessage());
+            int bad = invalidUtf8Offset(content);
+            return failed(locateByte(sourceName, content, bad), String.format(java.util.Locale.ROOT,
+                    "invalid UTF-8 (byte 0x%02X); save the file as UTF-8", content[bad] & 0xFF));
         }
         return read(sourceName, text);
     }
@@ -72,7 +74,7 @@ public final class YamlReader {
     public Result read(String sourceName, String text) {
         if (text.length() > limits.maxBytes()) {
             return failed(SourceLocation.ofFile(sourceName), "input is larger than the "
-                    + megabytes(limits.maxBytes()) + " limit");
+                    + YamlLimits.describeSize(limits.maxBytes()) + " limit");
         }
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
@@ -99,10 +101,6 @@ public final class YamlReader {
         return new Result(List.of(), List.of(new Diagnostic(at, message)));
     }
 
-    private static String megabytes(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
-    }
-
     private static String strictUtf8(byte[] content) throws CharacterCodingException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -110,15 +108,19 @@ public final class YamlReader {
         return decoder.decode(ByteBuffer.wrap(content)).toString();
     }
 
-    /** The line and column of the first byte that is not valid UTF-8. */
-    private static SourceLocation locateInvalidUtf8(String sourceName, byte[] content) {
+    /** The offset of the first byte that is not valid UTF-8 (the decoder's message, "Input length = 1", names none). */
+    private static int invalidUtf8Offset(byte[] content) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(content);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(content.length + 1);
         decoder.decode(in, out, true);
-        int badOffset = in.position();
+        return Math.min(in.position(), content.length - 1);
+    }
+
+    /** The 1-based line and column (in characters) of a byte offset. */
+    private static SourceLocation locateByte(String sourceName, byte[] content, int badOffset) {
         int line = 1;
         int lineStart = 0;
         for (int i = 0; i < badOffset; i++) {
@@ -152,8 +154,12 @@ public final class YamlReader {
         return sources;
     }
 
+    /** A syntax error may come before any node of its document, so the document's Helm template is resolved here too. */
     private static SourceLocation locate(String sourceName, Optional<Mark> mark, TreeBuilder builder) {
-        return mark.map(m -> builder.at(m)).orElseGet(builder::lastLocation);
+        return mark.map(m -> {
+            builder.resolveTemplate(m);
+            return builder.at(m);
+        }).orElseGet(builder::lastLocation);
     }
 
     private static String describe(MarkedYamlEngineException e) {
@@ -257,9 +263,10 @@ public final class YamlReader {
         }
 
         void startDocument(Event event) {
-            documentStart = event.getStartMark().map(this::at).orElseGet(this::lastLocation);
+            // Reset first: the previous document's Helm template must not mark where this one starts.
             template = null;
             templateResolved = false;
+            documentStart = event.getStartMark().map(this::at).orElseGet(this::lastLocation);
             weight = 0;
             skipping = false;
             root = null;
