@@ -125,6 +125,12 @@ public record MoatConfig(
         for (YamlNode item : seq.items()) {
             YamlMap m = requireMap(item, "an exemption");
             checkKeys(m, EXEMPTION_KEYS, "an exemption");
+            for (YamlMap.Entry e : m.fields()) {
+                if (!(e.value() instanceof YamlScalar)) {
+                    throw error(e.keyLocation(), "'" + e.key() + "' in an exemption must be a single value, not a list "
+                            + "or mapping (use * globs, or one exemption each)");
+                }
+            }
             String rule = m.text("rule") == null ? "*" : m.text("rule");
             if (!rule.equals("*")) {
                 requireKnownRule(rule, m.locationOf("rule"), knownRules);

@@ -262,6 +262,29 @@ class MoatConfigTest {
     }
 
     @Test
+    void exemptionFieldsAreSingleValuesSoAListNeverWidensTheExemption() {
+        Diagnostic rules = error("""
+                exemptions:
+                  - rule: [MOAT-RUN-001, MOAT-RUN-002]
+                    reason: both
+                """);
+        assertThat(at(rules)).isEqualTo("2:5");
+        assertThat(rules.message()).isEqualTo("'rule' in an exemption must be a single value, not a list or mapping "
+                + "(use * globs, or one exemption each)");
+
+        Diagnostic namespaces = error("""
+                exemptions:
+                  - rule: MOAT-RUN-001
+                    reason: both teams
+                    namespace:
+                      - team-a
+                      - team-b
+                """);
+        assertThat(at(namespaces)).isEqualTo("4:5");
+        assertThat(namespaces.message()).startsWith("'namespace' in an exemption must be a single value");
+    }
+
+    @Test
     void ruleSettingMustBeWellFormed() {
         Diagnostic badKey = error("rules:\n  MOAT-RUN-001: {enable: false}\n");
         assertThat(at(badKey)).isEqualTo("2:18");
