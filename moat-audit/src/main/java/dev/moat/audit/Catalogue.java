@@ -17,7 +17,15 @@ import dev.moat.audit.rules.RunsAsRoot;
 import dev.moat.audit.rules.SecretNamedEnvLiteral;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
+import dev.moat.audit.data.DataProtectionRules;
+import dev.moat.audit.gpu.GpuRules;
+import dev.moat.audit.rbac.RbacRules;
+import dev.moat.audit.resources.ResourceRules;
+import dev.moat.audit.runtime.RuntimeRules;
+import dev.moat.audit.secrets.SecretRules;
+import dev.moat.audit.supplychain.SupplyChainRules;
 import dev.moat.core.config.MoatConfig;
+import dev.moat.core.config.RuleSettings;
 import dev.moat.core.config.SuppressionPolicy;
 import dev.moat.kube.Inventory;
 import java.util.ArrayList;
@@ -29,12 +37,17 @@ import java.util.stream.Stream;
 /** Every manifest rule Moat ships, in ID order; the one place a new rule is registered. */
 public final class Catalogue {
 
-    private static final List<ManifestRule> RULES = Stream.<ManifestRule>of(
-                    new PrivilegedContainer(), new PrivilegeEscalation(), new RunsAsRoot(), new HostNamespaces(),
-                    new MissingResources(), new ImageNotPinned(), new MutableTag(), new LiteralCredential(),
-                    new SecretNamedEnvLiteral(), new NoDefaultDeny(), ExposedAiWorkload.fromOutsideTheCluster(),
-                    ExposedAiWorkload.fromEveryNamespace(), new AiInternetEgress(), MisappliedSelectors.policySelectsNothing(),
-                    MisappliedSelectors.peerMatchesNothing(), new DnsCut(), new UnmatchedNamedPort())
+    private static final List<ManifestRule> RULES = Stream.of(
+                    Stream.<ManifestRule>of(new PrivilegedContainer(), new PrivilegeEscalation(), new RunsAsRoot(),
+                            new HostNamespaces(), new MissingResources(), new ImageNotPinned(), new MutableTag(),
+                            new LiteralCredential(), new SecretNamedEnvLiteral(), new NoDefaultDeny(),
+                            ExposedAiWorkload.fromOutsideTheCluster(), ExposedAiWorkload.fromEveryNamespace(),
+                            new AiInternetEgress(), MisappliedSelectors.policySelectsNothing(),
+                            MisappliedSelectors.peerMatchesNothing(), new DnsCut(), new UnmatchedNamedPort()),
+                    GpuRules.all().stream(), ResourceRules.all().stream(), SecretRules.all().stream(),
+                    SupplyChainRules.all().stream(), RbacRules.all().stream(), DataProtectionRules.all().stream(),
+                    RuntimeRules.all().stream())
+            .flatMap(s -> s)
             .sorted(Comparator.comparing(r -> r.info().id()))
             .toList();
 
@@ -60,9 +73,11 @@ public final class Catalogue {
     /** Runs every enabled rule; configuration and suppressions are applied afterwards by the pipeline. */
     public static List<Finding> run(Inventory inventory, MoatConfig config) {
         List<Finding> out = new ArrayList<>();
+        RuleSettings settings = new RuleSettings(config.settings());
         for (ManifestRule rule : RULES) {
             if (config.enabled(rule.info().id())) {
-                rule.check(inventory, out::add);
+                ManifestRule configured = rule instanceof Configurable c ? c.configured(settings) : rule;
+                configured.check(inventory, out::add);
             }
         }
         return out;

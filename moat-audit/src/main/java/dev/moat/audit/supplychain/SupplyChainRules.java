@@ -1,0 +1,15 @@
+package dev.moat.audit.supplychain;
+
+import dev.moat.audit.ManifestRule;
+import java.util.List;
+
+/** The supplychain rule family, registered in the catalogue through this list. */
+public final class SupplyChainRules {
+
+    private SupplyChainRules() {
+    }
+
+    public static List<ManifestRule> all() {
+        return List.of();
+    }
+}
