@@ -4,9 +4,7 @@ import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
 import dev.moat.reach.ConnectionSet;
-import dev.moat.reach.WorkloadPeer;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /** An AI workload that may open connections to the internet. */
@@ -24,17 +22,12 @@ public final class AiInternetEgress extends NetworkRule {
 
     @Override
     void check(NetworkView view, Consumer<Finding> report) {
-        for (WorkloadPeer peer : view.reachability().workloads()) {
-            Optional<String> ai = view.aiReason(peer);
-            if (ai.isEmpty()) {
-                continue;
-            }
-            ConnectionSet out = view.toInternet(peer);
+        for (NetworkView.AiPeer ai : view.aiWorkloads()) {
+            ConnectionSet out = view.toInternet(ai.peer());
             if (!out.isEmpty()) {
-                var workload = view.workload(peer);
-                report.accept(finding(workload.ref(), workload.owner().location(),
-                        peer.display() + " can open connections to the internet (" + out + ")",
-                        "AI workload because " + ai.get() + "; egress to public addresses: " + out));
+                report.accept(finding(ai.workload().ref(), ai.workload().owner().location(),
+                        ai.peer().display() + " can open connections to the internet (" + out + ")",
+                        "AI workload because " + ai.reason() + "; egress to public addresses: " + out));
             }
         }
     }

@@ -4,9 +4,7 @@ import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
 import dev.moat.reach.ConnectionSet;
-import dev.moat.reach.WorkloadPeer;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /** AI workloads that the policies open to the outside world or to every namespace. */
@@ -42,20 +40,14 @@ public final class ExposedAiWorkload extends NetworkRule {
 
     @Override
     void check(NetworkView view, Consumer<Finding> report) {
-        for (WorkloadPeer peer : view.reachability().workloads()) {
-            Optional<String> ai = view.aiReason(peer);
-            if (ai.isEmpty()) {
-                continue;
+        for (NetworkView.AiPeer ai : view.aiWorkloads()) {
+            ConnectionSet open = fromOutside ? view.fromOutside(ai.peer()) : view.between(NetworkView.ANY_NAMESPACE, ai.peer());
+            if (!open.isEmpty()) {
+                report.accept(finding(ai.workload().ref(), ai.workload().owner().location(),
+                        ai.peer().display() + " is reachable " + (fromOutside ? "from outside the cluster" : "from every namespace")
+                                + " (" + open + ")",
+                        "AI workload because " + ai.reason() + "; allowed: " + open));
             }
-            ConnectionSet open = fromOutside ? view.fromOutside(peer) : view.between(NetworkView.ANY_NAMESPACE, peer);
-            if (open.isEmpty()) {
-                continue;
-            }
-            var workload = view.workload(peer);
-            report.accept(finding(workload.ref(), workload.owner().location(),
-                    peer.display() + " is reachable " + (fromOutside ? "from outside the cluster" : "from every namespace")
-                            + " (" + open + ")",
-                    "AI workload because " + ai.get() + "; allowed: " + open));
         }
     }
 }

@@ -77,9 +77,18 @@ public final class NetworkView {
         return workloadsByPeer.get(peer.display());
     }
 
-    public Optional<String> aiReason(WorkloadPeer peer) {
-        Workload w = workload(peer);
-        return w == null ? Optional.empty() : AiWorkloads.reason(w);
+    /** A workload the network sees, that the classifier calls an AI workload, and why. */
+    public record AiPeer(WorkloadPeer peer, Workload workload, String reason) {
+    }
+
+    public List<AiPeer> aiWorkloads() {
+        List<AiPeer> out = new java.util.ArrayList<>();
+        for (WorkloadPeer peer : reachability.workloads()) {
+            Workload w = workload(peer);
+            Optional<String> reason = w == null ? Optional.empty() : AiWorkloads.reason(w);
+            reason.ifPresent(r -> out.add(new AiPeer(peer, w, r)));
+        }
+        return out;
     }
 
     /** What the outside world may send the workload: the union over every external source range. */
