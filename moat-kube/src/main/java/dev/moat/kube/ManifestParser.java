@@ -27,7 +27,6 @@ public final class ManifestParser {
     private static final Pattern HELM_ACTION = Pattern.compile(
             "\\{\\{-?\\s*(?:\\.Values|\\.Release|\\.Chart|\\.Capabilities|\\$\\.|if\\s|else|end\\b|range\\s|with\\s|define\\s|"
                     + "include\\s|template\\s|toYaml|tpl\\s|-?\\s*/\\*)");
-    private static final Pattern ANY_ACTION = Pattern.compile("\\{\\{");
     /** An unquoted value such as {@code {username}/model:latest} right after a key or list dash. */
     private static final Pattern PLACEHOLDER = Pattern.compile("(?:^|:\\s|-\\s)\\s*(\\{[A-Za-z_][\\w.-]*\\}\\S*)");
 
@@ -51,7 +50,7 @@ public final class ManifestParser {
         YamlReader.Result read = reader.read(sourceName, content);
         List<Diagnostic> errors = new ArrayList<>();
         SourceLocation template = containsAction(content)
-                ? unrenderedTemplate(sourceName, textOf(content), !read.errors().isEmpty()) : null;
+                ? unrenderedTemplate(sourceName, textOf(content), read.errors()) : null;
         if (template != null) {
             errors.add(new Diagnostic(template, "looks like an unrendered template ({{ ... }}): render it first, "
                     + "e.g. 'helm template RELEASE CHART | moat scan -'"));
@@ -109,13 +108,22 @@ public final class ManifestParser {
     }
 
     /**
-     * Where the first template action is when the file is a template rather than a manifest: when it
-     * does not parse and holds {@code {{}}, or when it parses but holds Helm's own actions. Actions
-     * inside otherwise valid YAML that are not Helm's (KServe's {@code {{.Name}}} runtime
-     * placeholders, Prometheus alert text) are data and stay.
+     * Where the template action is when the file is a template rather than a manifest: an action
+     * ({@code {{}) on a line where reading failed, or else the first of Helm's own actions anywhere.
+     * Other actions in YAML that reads (KServe's {@code {{.Name}}} runtime placeholders, Prometheus
+     * alert text) are data and stay; and a YAML error on a line without one is reported as itself,
+     * not blamed on a KServe placeholder further up.
      */
-    static SourceLocation unrenderedTemplate(String sourceName, String text, boolean failedToParse) {
-        Matcher m = (failedToParse ? ANY_ACTION : HELM_ACTION).matcher(text);
+    static SourceLocation unrenderedTemplate(String sourceName, String text, List<Diagnostic> readErrors) {
+        for (Diagnostic e : readErrors) {
+            String line = lineOf(text, e.location().line());
+            int at = line.indexOf("{{");
+            if (at >= 0) {
+                return new SourceLocation(sourceName, e.location().line(), line.codePointCount(0, at) + 1,
+                        e.location().template());
+            }
+        }
+        Matcher m = HELM_ACTION.matcher(text);
         if (!m.find()) {
             return null;
         }

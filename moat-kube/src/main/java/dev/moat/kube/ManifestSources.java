@@ -68,16 +68,16 @@ public final class ManifestSources {
                     byte[] bytes = stdin.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBytes() + 1));
                     if (bytes.length > limits.maxBytes()) {
                         errors.add(new Diagnostic(SourceLocation.ofFile(name), "standard input is larger than the "
-                                + limits.maxBytes() / (1024 * 1024) + " MiB limit"));
+                                + YamlLimits.describeSize(limits.maxBytes()) + " limit"));
                         return null;
                     }
                     return bytes;
                 }
                 long size = Files.size(path);
                 if (size > limits.maxBytes()) {
-                    errors.add(new Diagnostic(SourceLocation.ofFile(name), String.format(Locale.ROOT,
-                            "file is %.1f MiB, larger than the %d MiB limit; split it or raise --max-file-size",
-                            size / (1024.0 * 1024.0), limits.maxBytes() / (1024 * 1024))));
+                    errors.add(new Diagnostic(SourceLocation.ofFile(name), "file is " + YamlLimits.describeSize(size)
+                            + ", larger than the " + YamlLimits.describeSize(limits.maxBytes())
+                            + " limit; split it or raise --max-file-size"));
                     return null;
                 }
                 return Files.readAllBytes(path);
