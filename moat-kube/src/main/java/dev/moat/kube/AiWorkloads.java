@@ -61,7 +61,11 @@ public final class AiWorkloads {
         return reason(w).isPresent();
     }
 
-    /** Extended resources naming an accelerator (nvidia.com/gpu, amd.com/gpu, gpu.intel.com/*, MIG slices), in requests or limits. */
+    /**
+     * Extended resources naming an accelerator (nvidia.com/gpu, amd.com/gpu, gpu.intel.com/*, MIG slices), in requests or limits.
+     * {@code nvidia.com/gpu.shared} (time-slicing with renamed resources) and HAMi's {@code nvidia.com/gpumem}/{@code gpucores}
+     * are GPU shares too.
+     */
     public static List<String> acceleratorResources(Container c) {
         List<String> out = new ArrayList<>();
         YamlMap resources = c.resources();
@@ -83,7 +87,7 @@ public final class AiWorkloads {
     }
 
     public static boolean isAccelerator(String resourceName) {
-        return resourceName.equals("nvidia.com/gpu") || resourceName.startsWith("nvidia.com/mig-")
+        return resourceName.startsWith("nvidia.com/gpu") || resourceName.startsWith("nvidia.com/mig-")
                 || resourceName.equals("amd.com/gpu") || resourceName.startsWith("gpu.intel.com/")
                 || resourceName.equals("google.com/tpu") || resourceName.startsWith("habana.ai/")
                 || resourceName.startsWith("aws.amazon.com/neuron");

@@ -18,9 +18,14 @@ import java.util.Set;
 public final class WorkloadExtractor {
 
     private static final List<String> KSERVE_COMPONENTS = List.of("predictor", "transformer", "explainer");
-    /** Container-like fields a KServe component's framework or model spec carries. */
+    /**
+     * Container-like fields a KServe component's framework or model spec carries; {@code runtimeVersion},
+     * {@code storage} and {@code config} are the only ones an explainer such as {@code art: {type, config}} may have.
+     */
     private static final Set<String> KSERVE_CONTAINER_FIELDS = Set.of(
-            "storageUri", "modelFormat", "runtime", "image", "args", "env", "resources", "protocolVersion");
+            "storageUri", "modelFormat", "runtime", "image", "args", "env", "resources", "protocolVersion",
+            "runtimeVersion", "storage", "config");
+    private static final Set<String> CONTAINER_LISTS = Set.of("containers", "initContainers", "ephemeralContainers");
     private static final String KSERVE_CONTAINER = "kserve-container";
 
     private WorkloadExtractor() {
@@ -86,19 +91,30 @@ public final class WorkloadExtractor {
             labels.put("serving.kserve.io/inferenceservice", o.name());
             labels.put("component", component);
             out.add(new Workload(o, component, labels, Map.of(), PodSpec.of(spec).withContainers(frameworks)));
+            // a multi-node predictor runs its workers (tensor/pipeline parallel ranks) from a second pod spec
+            YamlMap workers = spec.map("workerSpec");
+            if (workers != null && isPodSpec(workers)) {
+                out.add(new Workload(o, component + ".workerSpec", labels, Map.of(), PodSpec.of(workers)));
+            }
         }
         return out;
     }
 
-    /** Depth-first search for pod specs; stops descending at the first pod spec on each branch. */
+    /**
+     * Depth-first search for pod specs. Below a pod spec only its container lists are skipped: a
+     * ServingRuntime's multi-node {@code workerSpec} is a second pod spec nested inside the first.
+     */
     private static void walk(KubeObject o, YamlNode node, String path, YamlMap parent, List<Workload> found) {
         if (node instanceof YamlMap map) {
-            if (isPodSpec(map)) {
+            boolean podSpec = isPodSpec(map);
+            if (podSpec) {
                 YamlMap metadata = parent != null && parent.get("spec") == map ? parent.map("metadata") : null;
                 found.add(workload(o, componentName(path), metadata, map));
-                return;
             }
             for (YamlMap.Entry e : map.fields()) {
+                if (podSpec && CONTAINER_LISTS.contains(e.key())) {
+                    continue;
+                }
                 walk(o, e.value(), path.isEmpty() ? e.key() : path + "." + e.key(), map, found);
             }
         } else if (node instanceof YamlSeq seq) {
