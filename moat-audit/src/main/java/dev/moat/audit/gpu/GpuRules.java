@@ -10,6 +10,7 @@ public final class GpuRules {
     }
 
     public static List<ManifestRule> all() {
-        return List.of();
+        return List.of(new GpuPodOutsidePool(), new GpuPodWithoutToleration(), new NonGpuPodToleratesGpuTaint(),
+                new ToleratesEveryTaint(), new GpuLimitMismatch(), new GpuNodeWithoutTaint());
     }
 }

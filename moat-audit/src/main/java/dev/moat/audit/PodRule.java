@@ -1,0 +1,67 @@
+package dev.moat.audit;
+
+import dev.moat.core.Finding;
+import dev.moat.core.RuleInfo;
+import dev.moat.core.Severity;
+import dev.moat.core.SourceLocation;
+import dev.moat.kube.AiWorkloads;
+import dev.moat.kube.Inventory;
+import dev.moat.kube.Workload;
+import java.util.function.Consumer;
+
+/**
+ * A rule that looks at each pod spec on its own (scheduling, volumes, pod-level fields), the pod-level
+ * counterpart of {@link ContainerRule}: it names the workload's component in every message.
+ */
+public abstract class PodRule implements ManifestRule {
+
+    private final RuleInfo info;
+
+    protected PodRule(RuleInfo info) {
+        this.info = info;
+    }
+
+    @Override
+    public final RuleInfo info() {
+        return info;
+    }
+
+    @Override
+    public final void check(Inventory inventory, Consumer<Finding> report) {
+        for (Workload w : inventory.workloads()) {
+            check(w, new Reporter(w, report));
+        }
+    }
+
+    protected abstract void check(Workload workload, Reporter report);
+
+    /** Reports findings about one pod, optionally more severe on AI workloads. */
+    protected final class Reporter {
+        private final Workload workload;
+        private final Consumer<Finding> sink;
+
+        Reporter(Workload workload, Consumer<Finding> sink) {
+            this.workload = workload;
+            this.sink = sink;
+        }
+
+        public void report(SourceLocation at, String problem, String evidence) {
+            sink.accept(finding(workload.ref(), at, subject() + problem, evidence));
+        }
+
+        /** Reports at {@code severity} instead of the documented one. */
+        public void report(SourceLocation at, String problem, String evidence, Severity severity) {
+            sink.accept(finding(workload.ref(), at, subject() + problem, evidence).withSeverity(severity));
+        }
+
+        /** Reports at {@code aiSeverity} instead of the documented one when the workload serves or trains models. */
+        public void reportGradedForAi(SourceLocation at, String problem, String evidence, Severity aiSeverity) {
+            Finding f = finding(workload.ref(), at, subject() + problem, evidence);
+            sink.accept(AiWorkloads.isAi(workload) ? f.withSeverity(aiSeverity) : f);
+        }
+
+        private String subject() {
+            return workload.component().isEmpty() ? "pod: " : "pod in " + workload.component() + ": ";
+        }
+    }
+}
