@@ -5,9 +5,9 @@ package dev.moat.audit.rules;
  * {@code [registry/]repository[:tag][@digest]}. A colon belongs to the tag only after the last slash,
  * so {@code registry:5000/model} has a port, not a tag.
  */
-record ImageReference(String repository, String tag, String digest) {
+public record ImageReference(String repository, String tag, String digest) {
 
-    static ImageReference parse(String image) {
+    public static ImageReference parse(String image) {
         String rest = image.trim();
         String digest = null;
         int at = rest.indexOf('@');
@@ -24,7 +24,7 @@ record ImageReference(String repository, String tag, String digest) {
         return new ImageReference(rest, tag, digest);
     }
 
-    boolean pinnedByDigest() {
+    public boolean pinnedByDigest() {
         return digest != null && digest.matches("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
     }
 }

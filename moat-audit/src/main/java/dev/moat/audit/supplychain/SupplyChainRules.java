@@ -10,6 +10,7 @@ public final class SupplyChainRules {
     }
 
     public static List<ManifestRule> all() {
-        return List.of();
+        return List.of(new UnapprovedRegistry(), new HubDownloadAtStartup(), new UnpinnedModelUri(), new ModelImageByTag(),
+                new RemoteCodeEnabled(), new HubTokenOnline());
     }
 }
