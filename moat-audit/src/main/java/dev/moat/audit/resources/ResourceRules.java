@@ -10,6 +10,7 @@ public final class ResourceRules {
     }
 
     public static List<ManifestRule> all() {
-        return List.of();
+        return List.of(new MemoryVolumeWithoutSizeLimit(), new ModelDownloadWithoutEphemeralLimit(),
+                new AiNamespaceWithoutQuota(), new QuotaWithoutAcceleratorCap());
     }
 }
