@@ -10,6 +10,8 @@ public final class SecretRules {
     }
 
     public static List<ManifestRule> all() {
-        return List.of();
+        return List.of(StoredCredential.inConfigMaps(), StoredCredential.inSecrets(), new CommittedSecret(),
+                new CredentialInAnnotation(), new ExternalSecretRotation(), new SecretEnvInAiWorkload(),
+                new AutomountedToken());
     }
 }
