@@ -10,6 +10,8 @@ public final class RuntimeRules {
     }
 
     public static List<ManifestRule> all() {
-        return List.of();
+        return List.of(new DangerousCapabilities(), new CapabilitiesNotDropped(), new WritableRootFilesystem(),
+                Seccomp.unconfined(), Seccomp.missing(), new HostPort(), new RuntimeSocketMount(), new CryptoMiner(),
+                new NamespaceWithoutPodSecurity(), new UnmonitoredGpuNodes());
     }
 }

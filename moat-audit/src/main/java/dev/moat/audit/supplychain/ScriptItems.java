@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The located strings of a container's command and args, and optionally its env values, for text rules. */
-record ScriptItems(String field, String text, YamlNode node) {
+public record ScriptItems(String field, String text, YamlNode node) {
 
-    static List<ScriptItems> commandAndArgs(Container c) {
+    public static List<ScriptItems> commandAndArgs(Container c) {
         List<ScriptItems> out = new ArrayList<>();
         for (String field : List.of("command", "args")) {
             YamlSeq seq = c.body().seq(field);
@@ -24,7 +24,7 @@ record ScriptItems(String field, String text, YamlNode node) {
     }
 
     /** Command and args, then each literal env value (as {@code env NAME}), which some servers read flags from. */
-    static List<ScriptItems> withEnvValues(Container c) {
+    public static List<ScriptItems> withEnvValues(Container c) {
         List<ScriptItems> out = commandAndArgs(c);
         for (YamlMap env : c.env()) {
             YamlNode value = env.get("value");
