@@ -4,7 +4,6 @@ import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
 import dev.moat.core.SourceLocation;
-import dev.moat.kube.AiWorkloads;
 import dev.moat.kube.Inventory;
 import dev.moat.kube.Workload;
 import java.util.function.Consumer;
@@ -35,7 +34,7 @@ public abstract class PodRule implements ManifestRule {
 
     protected abstract void check(Workload workload, Reporter report);
 
-    /** Reports findings about one pod, optionally more severe on AI workloads. */
+    /** Reports findings about one pod. */
     protected final class Reporter {
         private final Workload workload;
         private final Consumer<Finding> sink;
@@ -52,12 +51,6 @@ public abstract class PodRule implements ManifestRule {
         /** Reports at {@code severity} instead of the documented one. */
         public void report(SourceLocation at, String problem, String evidence, Severity severity) {
             sink.accept(finding(workload.ref(), at, subject() + problem, evidence).withSeverity(severity));
-        }
-
-        /** Reports at {@code aiSeverity} instead of the documented one when the workload serves or trains models. */
-        public void reportGradedForAi(SourceLocation at, String problem, String evidence, Severity aiSeverity) {
-            Finding f = finding(workload.ref(), at, subject() + problem, evidence);
-            sink.accept(AiWorkloads.isAi(workload) ? f.withSeverity(aiSeverity) : f);
         }
 
         private String subject() {

@@ -10,6 +10,6 @@ public final class DataProtectionRules {
     }
 
     public static List<ManifestRule> all() {
-        return List.of();
+        return List.of(new UnencryptedModelStorage(), new HostPathVolume(), new TrainingEgressNotIsolated());
     }
 }
