@@ -53,6 +53,11 @@ public final class SecretPatterns {
     /** Longer matches (PEM blocks) are judged by their shape alone: random text this long contains any word. */
     private static final int PLACEHOLDER_CHECK_MAX = 200;
     private static final String END = "(?![A-Za-z0-9_-])";
+    /*
+     * PEM bodies are matched with one character class, never an alternation: java.util.regex recurses
+     * once per repetition of a group, and a 4 KiB key would overflow the stack. The class admits the
+     * backslash so JSON-escaped newlines (service-account key files) stay inside the body.
+     */
 
     private static final List<Kind> KINDS = List.of(
             new Kind("Anthropic API key", "\\bsk-ant-(?:api0\\d|admin01)-[A-Za-z0-9_-]{80,128}" + END),
@@ -65,7 +70,7 @@ public final class SecretPatterns {
             new Kind("AWS secret access key", "(?i)aws_?(?:sec(?:ret)?)?_?(?:access)?_?key[\"']?\\s*(?::|=>|=)?\\s*[\"']?"
                     + "([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", BASE64_40_ENTROPY),
             new Kind("GCP service-account key", "\"private_key\"\\s*:\\s*\"(-----BEGIN[ A-Z]{0,20}PRIVATE KEY-----"
-                    + "(?:\\\\n|[A-Za-z0-9+/=\\s]){64,}?-----END[ A-Z]{0,20}PRIVATE KEY-----(?:\\\\n)?)\""),
+                    + "[A-Za-z0-9+/=\\s\\\\]{64,}?-----END[ A-Z]{0,20}PRIVATE KEY-----(?:\\\\n)?)\""),
             new Kind("Google API key", "\\bAIza[0-9A-Za-z_-]{35}" + END),
             new Kind("Azure storage account key", "(?i)AccountKey\\s*=\\s*([A-Za-z0-9+/]{86}==)"),
             new Kind("Azure shared access key", "(?i)SharedAccessKey\\s*=\\s*([A-Za-z0-9+/]{43}=)"),
@@ -87,7 +92,7 @@ public final class SecretPatterns {
             new Kind("bearer token", Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/-]{20,}=*)(?![A-Za-z0-9._~+/=-])"),
                     3.5, s -> s.chars().anyMatch(Character::isDigit) && s.chars().anyMatch(Character::isLetter)),
             new Kind("private key", "-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
-                    + "(?:[A-Za-z0-9+/=:,-]|\\s|\\\\[nr]){64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"));
+                    + "[A-Za-z0-9+/=:,\\s\\\\-]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"));
 
     private SecretPatterns() {
     }

@@ -76,7 +76,7 @@ final class SecretCorpus {
                 "[default]\nregion = us-east-1\naws_secret_access_key = " + fileSecret + "\n", fileSecret));
         String jsonSecret = chars(BASE64, 40);
         out.add(new Sample("AWS secret access key", "s3.json", "{\"aws_secret_access_key\": \"" + jsonSecret + "\"}", jsonSecret));
-        String pkcs8 = pem("PRIVATE KEY", "\\n");
+        String pkcs8 = pem("PRIVATE KEY", "\\n", 12);
         out.add(new Sample("GCP service-account key", "key.json", "{\"type\": \"service_account\", \"project_id\": \"ml\", "
                 + "\"private_key_id\": \"" + chars(HEX, 40) + "\", \"private_key\": \"" + pkcs8 + "\\n\", "
                 + "\"client_email\": \"trainer@ml.iam.gserviceaccount.com\"}", pkcs8 + "\\n"));
@@ -112,7 +112,7 @@ final class SecretCorpus {
         out.add(new Sample("bearer token", "curl-args", "-H \"Authorization: Bearer " + bearer + "\"", bearer));
         for (String type : List.of("RSA PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY", "PRIVATE KEY",
                 "ENCRYPTED PRIVATE KEY")) {
-            out.add(key("private key", "tls.key", pem(type, "\n")));
+            out.add(key("private key", "tls.key", pem(type, "\n", 12)));
         }
         return out;
     }
@@ -155,8 +155,8 @@ final class SecretCorpus {
         out.add(miss("auth", "Authorization: Bearer $(cat /var/run/secrets/kubernetes.io/serviceaccount/token)"));
         out.add(miss("prometheus.yml", "bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token"));
         out.add(miss("tls.key", "-----BEGIN PRIVATE KEY-----\n<paste your key here>\n-----END PRIVATE KEY-----"));
-        out.add(miss("ca.crt", pem("CERTIFICATE", "\n")));
-        out.add(miss("key.pub", pem("PUBLIC KEY", "\n")));
+        out.add(miss("ca.crt", pem("CERTIFICATE", "\n", 12)));
+        out.add(miss("key.pub", pem("PUBLIC KEY", "\n", 12)));
         out.add(miss("session", "ey" + chars(ALNUM, 20) + ".ey" + chars(ALNUM, 20) + "." + chars(ALNUM, 20)));
         out.add(miss("PINECONE_API_KEY", "pc" + "sk_" + chars(ALNUM, 5) + "_" + chars(ALNUM, 10)));
         out.add(miss("LANGSMITH_API_KEY", "lsv2" + "_pt_" + chars(HEX, 12)));
@@ -185,9 +185,14 @@ final class SecretCorpus {
     }
 
     /** A PEM block of random base64 in 64-character lines joined by {@code newline} (a JSON-escaped one in key files). */
-    private String pem(String type, String newline) {
+    /** A PKCS#1 block far longer than a 4096-bit key, to exercise the matcher's stack use. */
+    String largePrivateKey() {
+        return pem("RSA PRIVATE KEY", "\n", 400);
+    }
+
+    private String pem(String type, String newline, int lines) {
         StringBuilder sb = new StringBuilder("-----BEGIN " + type + "-----");
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < lines; i++) {
             sb.append(newline).append(chars(BASE64, 64));
         }
         return sb.append(newline).append("-----END ").append(type).append("-----").toString();

@@ -58,6 +58,17 @@ class SecretCorpusTest {
     }
 
     @Test
+    void keysOfAnySizeAreMatchedWithoutExhaustingTheStack() {
+        String key = corpus.largePrivateKey();
+        assertThat(key).hasSizeGreaterThan(25_000);
+
+        assertThat(SecretPatterns.find("tls.key=" + key)).hasValueSatisfying(m -> {
+            assertThat(m.kind()).isEqualTo("private key");
+            assertThat(m.secret()).isEqualTo(key);
+        });
+    }
+
+    @Test
     void everyKeyIsReportedOnceInConfigMapsSecretsAndAnnotations() {
         String yaml = manifests(keys);
 
