@@ -25,14 +25,15 @@ public final class TrainingEgressNotIsolated implements ManifestRule {
 
     private static final Set<String> TRAINING_GROUPS = Set.of("kubeflow.org", "trainer.kubeflow.org");
     private static final Set<String> BATCH_KINDS = Set.of("Job", "CronJob");
+    private static final int LISTED = 5;
 
     private final RuleInfo info = new RuleInfo("MOAT-DAT-003", Severity.MEDIUM, "data",
             "Training workloads without egress isolation",
             "Training jobs read the most sensitive data an AI platform holds (datasets, customer records, proprietary "
                     + "weights) and often run third-party code: dataset loaders, pip installs, notebooks. Until a "
                     + "NetworkPolicy isolates their egress they can send that data anywhere, inside the cluster or "
-                    + "out of it. Reported once per namespace that runs training workloads (batch Jobs and CronJobs of "
-                    + "AI workloads, Kubeflow training jobs, RayJobs) some of which no egress policy selects; "
+                    + "out of it. Reported once per namespace that runs training workloads (Kubeflow training jobs, "
+                    + "RayJobs, batch Jobs and CronJobs that request accelerators) some of which no egress policy selects; "
                     + "MOAT-NET-004 separately reports each AI workload that can reach the internet.",
             "Add a default-deny egress NetworkPolicy (podSelector: {}, policyTypes: [Egress]) to the training namespace "
                     + "and allow DNS, the dataset store and the checkpoint store explicitly.",
@@ -55,16 +56,25 @@ public final class TrainingEgressNotIsolated implements ManifestRule {
         }
         open.forEach((namespace, workloads) -> report.accept(finding(new ObjectRef("Namespace", "", namespace),
                 locate(inventory, namespace, workloads.get(0)),
-                "namespace " + namespace + " runs " + workloads.size() + " training workload(s) whose egress no "
+                "namespace " + namespace + " runs training workloads whose egress no "
                         + "NetworkPolicy isolates",
-                "not isolated for egress: " + workloads.stream().map(Workload::describe).toList())));
+                "not isolated for egress: " + summary(workloads))));
     }
 
+    /** Batch Jobs count only with accelerators: a CPU Job next to a model is more often a download or a migration. */
     private static boolean isTraining(Workload w) {
         KubeObject owner = w.owner();
         return TRAINING_GROUPS.contains(owner.group())
                 || owner.group().equals("ray.io") && owner.kind().equals("RayJob")
-                || owner.group().equals("batch") && BATCH_KINDS.contains(owner.kind()) && AiWorkloads.isAi(w);
+                || owner.group().equals("batch") && BATCH_KINDS.contains(owner.kind())
+                        && w.pod().containers().stream().anyMatch(c -> !AiWorkloads.acceleratorResources(c).isEmpty());
+    }
+
+    /** The owning objects, at most {@value #LISTED} of them, so a busy namespace gives a readable line. */
+    private static String summary(List<Workload> workloads) {
+        List<String> owners = workloads.stream().map(w -> w.ref().toString()).distinct().toList();
+        String listed = String.join(", ", owners.subList(0, Math.min(LISTED, owners.size())));
+        return owners.size() > LISTED ? listed + " and " + (owners.size() - LISTED) + " more" : listed;
     }
 
     private static boolean isolatesEgress(Policy p, Workload w) {

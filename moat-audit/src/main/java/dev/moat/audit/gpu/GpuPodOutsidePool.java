@@ -47,7 +47,7 @@ public final class GpuPodOutsidePool extends PodRule implements Configurable {
         YamlMap pod = workload.pod().body();
         String at = pod.get("nodeSelector") != null ? "nodeSelector" : "affinity";
         report.report(pod.locationOf(at), gpu.get() + " but no nodeSelector or required node affinity names a GPU pool label",
-                "nodeSelector: " + workload.pod().nodeSelector().keySet() + ", GPU pool labels: " + settings.poolLabels());
+                "nodeSelector: " + workload.pod().nodeSelector().keySet() + ", no GPU pool label");
     }
 
     private boolean selectsPool(YamlMap pod) {

@@ -275,10 +275,9 @@ class DataProtectionRulesTest {
                 assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
                 assertThat(f.object()).isEqualTo(new ObjectRef("Namespace", "", "training"));
                 assertThat(at(f)).isEqualTo("4:3");
-                assertThat(f.message()).isEqualTo("namespace training runs 1 training workload(s) whose egress no "
+                assertThat(f.message()).isEqualTo("namespace training runs training workloads whose egress no "
                         + "NetworkPolicy isolates");
-                assertThat(f.evidence()).isEqualTo("not isolated for egress: [PyTorchJob/training/finetune "
-                        + "[pytorchReplicaSpecs.Master]]");
+                assertThat(f.evidence()).isEqualTo("not isolated for egress: PyTorchJob/training/finetune");
             });
         }
 
@@ -312,15 +311,19 @@ class DataProtectionRulesTest {
                     apiVersion: batch/v1
                     kind: Job
                     metadata:
-                      name: migrate
+                      name: fetch-weights
                       namespace: serving
                     spec:
                       template:
                         spec:
                           containers:
-                            - name: migrate
-                              image: flyway:10
-                    """)).as("serving and non-AI batch jobs are not training").isEmpty();
+                            - name: fetch
+                              image: python:3.12
+                              env:
+                                - name: HF_TOKEN
+                                  valueFrom:
+                                    secretKeyRef: {name: hf, key: token}
+                    """)).as("serving and batch jobs without accelerators are not training").isEmpty();
         }
     }
 }
