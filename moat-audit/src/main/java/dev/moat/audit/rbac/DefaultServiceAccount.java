@@ -21,7 +21,7 @@ final class DefaultServiceAccount implements ManifestRule {
                     + "tutorial's RoleBinding) is granted to each of them, and a compromised model server holds the same "
                     + "token as every other pod of the namespace. Graded high when the inputs bind a role to that default "
                     + "service account. Applies to AI workloads only; pods with automountServiceAccountToken: false hold no "
-                    + "token and are not reported.",
+                    + "token and are not reported, nor KServe serving-runtime templates (the InferenceService picks the account).",
             "Create a service account per AI workload (automountServiceAccountToken: false unless it calls the API) and "
                     + "set serviceAccountName.",
             List.of("kube-linter default-service-account", "Kubescape C-0189", "Checkov CKV_K8S_41, CKV_K8S_42",
@@ -37,7 +37,7 @@ final class DefaultServiceAccount implements ManifestRule {
         List<Grant> grants = RbacModel.of(inventory).grants();
         for (Workload w : inventory.workloads()) {
             YamlMap pod = w.pod().body();
-            if (!w.pod().serviceAccountName().equals(DEFAULT) || Boolean.FALSE.equals(pod.bool("automountServiceAccountToken"))
+            if (isTemplate(w) || !w.pod().serviceAccountName().equals(DEFAULT) || Boolean.FALSE.equals(pod.bool("automountServiceAccountToken"))
                     || !AiWorkloads.isAi(w)) {
                 continue;
             }
@@ -52,6 +52,11 @@ final class DefaultServiceAccount implements ManifestRule {
                     evidence);
             report.accept(toDefault.isEmpty() ? f : f.withSeverity(Severity.HIGH));
         }
+    }
+
+    /** Serving-runtime templates: the InferenceService that uses them picks the service account. */
+    private static boolean isTemplate(Workload w) {
+        return w.namespace().isEmpty() || w.owner().kind().endsWith("ServingRuntime");
     }
 
     private static boolean grantsDefaultOf(Grant g, String namespace) {
