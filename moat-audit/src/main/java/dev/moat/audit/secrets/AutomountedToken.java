@@ -11,6 +11,7 @@ import dev.moat.kube.KubeObject;
 import dev.moat.kube.Workload;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -37,6 +38,12 @@ public final class AutomountedToken implements ManifestRule {
                     "Datree SRVACC_INCORRECT_AUTOMOUNTSERVICEACCOUNTTOKEN_VALUE"));
 
     private static final String FIELD = "automountServiceAccountToken";
+    /**
+     * KServe pod templates: their spec has no automount or service-account field, so the setting
+     * belongs to the InferenceService that uses them, which is reported instead.
+     */
+    private static final Set<String> KSERVE_TEMPLATES = Set.of("ServingRuntime", "ClusterServingRuntime",
+            "LLMInferenceServiceConfig");
 
     @Override
     public RuleInfo info() {
@@ -46,6 +53,9 @@ public final class AutomountedToken implements ManifestRule {
     @Override
     public void check(Inventory inventory, Consumer<Finding> report) {
         for (Workload w : inventory.workloads()) {
+            if (w.owner().group().equals("serving.kserve.io") && KSERVE_TEMPLATES.contains(w.owner().kind())) {
+                continue;
+            }
             String account = w.pod().serviceAccountName();
             if (!mountsToken(w, serviceAccount(inventory, w.namespace(), account)) || isBound(inventory, w.namespace(), account)
                     || runsRayAutoscaler(w) || !AiWorkloads.isAi(w)) {

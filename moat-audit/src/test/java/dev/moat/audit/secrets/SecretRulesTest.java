@@ -365,6 +365,14 @@ class SecretRulesTest {
                 + "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: lease}\n"
                 + "subjects: [{kind: ServiceAccount, name: vllm}]\n")).isEmpty();
         assertThat(run(new AutomountedToken(), server("nginx:1.27", "", ""))).isEmpty();
+        assertThat(run(new AutomountedToken(), """
+                apiVersion: serving.kserve.io/v1alpha1
+                kind: ClusterServingRuntime
+                metadata:
+                  name: kserve-vllm
+                spec:
+                  containers: [{name: kserve-container, image: vllm/vllm-openai:v0.6.3}]
+                """)).as("a runtime template has no automount field; its InferenceService is reported").isEmpty();
     }
 
     @Test
