@@ -23,10 +23,15 @@ import java.util.regex.Pattern;
  */
 public final class ManifestParser {
 
-    /** Go template actions as Helm writes them: control words, .Values/.Release/.Chart, pipelines into include/toYaml. */
+    /**
+     * Go template actions as Helm writes them: control words, pipelines into include/toYaml, and any action
+     * reading Helm's own objects (.Values/.Release/.Chart...), also after a function: {@code {{ required "x" .Values.y }}}.
+     * That search stops at the next brace, line end or 200 characters, so a hostile run of braces stays linear.
+     */
     private static final Pattern HELM_ACTION = Pattern.compile(
             "\\{\\{-?\\s*(?:\\.Values|\\.Release|\\.Chart|\\.Capabilities|\\$\\.|if\\s|else|end\\b|range\\s|with\\s|define\\s|"
-                    + "include\\s|template\\s|toYaml|tpl\\s|-?\\s*/\\*)");
+                    + "include\\s|template\\s|toYaml|tpl\\s|-?\\s*/\\*)"
+                    + "|\\{\\{[^{}\\n]{0,200}?\\.(?:Values|Release|Chart|Capabilities|Files|Template)\\b");
     /** An unquoted value such as {@code {username}/model:latest} right after a key or list dash. */
     private static final Pattern PLACEHOLDER = Pattern.compile("(?:^|:\\s|-\\s)\\s*(\\{[A-Za-z_][\\w.-]*\\}\\S*)");
 
@@ -49,15 +54,16 @@ public final class ManifestParser {
     public Parsed parse(String sourceName, byte[] content) {
         YamlReader.Result read = reader.read(sourceName, content);
         List<Diagnostic> errors = new ArrayList<>();
-        SourceLocation template = containsAction(content)
-                ? unrenderedTemplate(sourceName, textOf(content), read.errors()) : null;
+        boolean hasAction = containsAction(content);
+        Lines lines = hasAction || !read.errors().isEmpty() ? Lines.of(content) : null;
+        SourceLocation template = hasAction ? unrenderedTemplate(sourceName, lines, read.errors()) : null;
         if (template != null) {
             errors.add(new Diagnostic(template, "looks like an unrendered template ({{ ... }}): render it first, "
                     + "e.g. 'helm template RELEASE CHART | moat scan -'"));
             return new Parsed(List.of(), errors);
         }
         for (Diagnostic e : read.errors()) {
-            errors.add(explainPlaceholder(e, content));
+            errors.add(explainPlaceholder(e, lines));
         }
         List<KubeObject> objects = new ArrayList<>();
         for (YamlDocument doc : read.documents()) {
@@ -70,8 +76,8 @@ public final class ManifestParser {
      * YAML reads an unquoted {@code {username}} as a flow mapping and fails with a parser message
      * that names no cause; a sample with unfilled placeholders deserves to be told so.
      */
-    private static Diagnostic explainPlaceholder(Diagnostic error, byte[] content) {
-        String line = lineOf(textOf(content), error.location().line());
+    private static Diagnostic explainPlaceholder(Diagnostic error, Lines lines) {
+        String line = lines.line(error.location().line());
         Matcher m = PLACEHOLDER.matcher(line);
         if (!m.find()) {
             return error;
@@ -82,16 +88,41 @@ public final class ManifestParser {
                 + "' is a placeholder, not YAML; fill it in or render the template first");
     }
 
-    private static String lineOf(String text, int line) {
-        int start = 0;
-        for (int i = 1; i < line && start >= 0; i++) {
-            start = text.indexOf('\n', start) + 1;
-            if (start == 0) {
+    /**
+     * The input's text and where each line starts, built once per input: a file with thousands of
+     * errors has each error's line looked at, and must not be decoded or scanned again for each.
+     */
+    private record Lines(String text, int[] starts) {
+
+        static Lines of(byte[] content) {
+            String text = new String(content, java.nio.charset.StandardCharsets.UTF_8);
+            int[] starts = new int[16];
+            int count = 1;
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) == '\n') {
+                    if (count == starts.length) {
+                        starts = java.util.Arrays.copyOf(starts, count * 2);
+                    }
+                    starts[count++] = i + 1;
+                }
+            }
+            return new Lines(text, java.util.Arrays.copyOf(starts, count));
+        }
+
+        /** Line {@code number} (1-based) without its line break, or "" past the end. */
+        String line(int number) {
+            if (number < 1 || number > starts.length) {
                 return "";
             }
+            int end = number < starts.length ? starts[number] - 1 : text.length();
+            return text.substring(starts[number - 1], end);
         }
-        int end = text.indexOf('\n', start);
-        return end < 0 ? text.substring(start) : text.substring(start, end);
+
+        /** The 1-based line holding character {@code offset}. */
+        int lineAt(int offset) {
+            int i = java.util.Arrays.binarySearch(starts, offset);
+            return i >= 0 ? i + 1 : -i - 1;
+        }
     }
 
     private static boolean containsAction(byte[] content) {
@@ -103,10 +134,6 @@ public final class ManifestParser {
         return false;
     }
 
-    private static String textOf(byte[] content) {
-        return new String(content, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
     /**
      * Where the template action is when the file is a template rather than a manifest: an action
      * ({@code {{}) on a line where reading failed, or else the first of Helm's own actions anywhere.
@@ -114,28 +141,22 @@ public final class ManifestParser {
      * alert text) are data and stay; and a YAML error on a line without one is reported as itself,
      * not blamed on a KServe placeholder further up.
      */
-    static SourceLocation unrenderedTemplate(String sourceName, String text, List<Diagnostic> readErrors) {
+    private static SourceLocation unrenderedTemplate(String sourceName, Lines lines, List<Diagnostic> readErrors) {
         for (Diagnostic e : readErrors) {
-            String line = lineOf(text, e.location().line());
+            String line = lines.line(e.location().line());
             int at = line.indexOf("{{");
             if (at >= 0) {
                 return new SourceLocation(sourceName, e.location().line(), line.codePointCount(0, at) + 1,
                         e.location().template());
             }
         }
-        Matcher m = HELM_ACTION.matcher(text);
+        Matcher m = HELM_ACTION.matcher(lines.text());
         if (!m.find()) {
             return null;
         }
-        int line = 1;
-        int lineStart = 0;
-        for (int i = 0; i < m.start(); i++) {
-            if (text.charAt(i) == '\n') {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-        return new SourceLocation(sourceName, line, m.start() - lineStart + 1);
+        int line = lines.lineAt(m.start());
+        int lineStart = lines.starts()[line - 1];
+        return new SourceLocation(sourceName, line, lines.text().codePointCount(lineStart, m.start()) + 1);
     }
 
     private void addDocument(YamlDocument doc, List<KubeObject> objects, List<Diagnostic> errors) {

@@ -273,6 +273,19 @@ class ManifestParserTest {
                     "mixed.yaml:18:1: not a Kubernetes object: the document is a plain value, not a mapping with apiVersion and kind");
         }
 
+        /** Each error's line is looked at for a placeholder; that must not re-read the whole input per error. */
+        @Test
+        @org.junit.jupiter.api.Timeout(30)
+        void manyBadDocumentsCostLinearTime() {
+            String bad = "a: 1\na: 2\n---\n".repeat(50_000);
+            ManifestParser.Parsed p = parse("many.yaml", bad);
+            assertThat(p.errors()).hasSize(50_000);
+            assertThat(p.errors().get(49_999)).hasToString("many.yaml:149999:1: duplicate key 'a' (first at line 149998)");
+            // with a template action on the last line, every error line is checked for one
+            ManifestParser.Parsed template = parse("many.yaml", bad + "{{ x }}: 1\n");
+            assertThat(errors(template)).containsExactly("many.yaml:150001:1: " + TEMPLATE_ADVICE);
+        }
+
         @Test
         void aQuotedNullIsAValueNotAnEmptyDocument() {
             ManifestParser.Parsed p = parse("q.yaml", "\"null\"\n");
@@ -352,6 +365,20 @@ class ManifestParserTest {
                     """);
             assertThat(p.objects()).isEmpty();
             assertThat(errors(p)).containsExactly("cm.yaml:4:10: " + TEMPLATE_ADVICE);
+        }
+
+        @Test
+        void helmValuesAfterAFunctionAreStillATemplate() {
+            ManifestParser.Parsed p = parse("svc.yaml", """
+                    apiVersion: v1
+                    kind: Service
+                    metadata:
+                      name: 'llm-{{ required "name is required" .Values.name }}'
+                      labels:
+                        chart: '{{ printf "%s-%s" .Chart.Name .Chart.Version }}'
+                    """);
+            assertThat(p.objects()).isEmpty();
+            assertThat(errors(p)).containsExactly("svc.yaml:4:14: " + TEMPLATE_ADVICE);
         }
 
         @Test
