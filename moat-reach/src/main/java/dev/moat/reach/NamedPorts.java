@@ -43,6 +43,15 @@ public record NamedPorts(Map<String, ConnectionSet> byName) {
         return byName.getOrDefault(key(name, protocol), ConnectionSet.NONE);
     }
 
+    /** An AdminNetworkPolicy's namedPort carries no protocol: the container port's own applies. */
+    public ConnectionSet lookupAnyProtocol(String name) {
+        ConnectionSet out = ConnectionSet.NONE;
+        for (Protocol p : Protocol.values()) {
+            out = out.union(lookup(name, p));
+        }
+        return out;
+    }
+
     private static String key(String name, Protocol protocol) {
         return name + "/" + protocol;
     }

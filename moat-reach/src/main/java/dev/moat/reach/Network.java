@@ -7,22 +7,35 @@ import dev.moat.kube.KubeObject;
 import dev.moat.kube.NamespaceInfo;
 import dev.moat.kube.Workload;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What reachability is computed over: the workloads, the namespaces' labels and the compiled
- * policies. Invalid policies are left out and reported, so the rest is still analysed.
+ * What reachability is computed over: the workloads, the namespaces' labels, the compiled
+ * NetworkPolicies, the admin tiers in evaluation order (AdminNetworkPolicies by priority, ties by
+ * name, then the BaselineAdminNetworkPolicy) and what Ingress and Route objects expose. Invalid
+ * policies are left out and reported, so the rest is still analysed.
  */
 public record Network(List<WorkloadPeer> workloads, Map<String, Map<String, String>> namespaceLabels,
-                      List<Policy> policies, List<Diagnostic> errors) {
+                      List<Policy> policies, List<AdminPolicy> adminPolicies, List<IngressExposure> ingressExposures,
+                      List<Diagnostic> errors) {
+
+    /** Same priority is left to implementations by the API; ordering ties by name keeps results reproducible. */
+    private static final Comparator<AdminPolicy> EVALUATION_ORDER = Comparator.comparing(AdminPolicy::tier)
+            .thenComparingInt(AdminPolicy::priority).thenComparing(AdminPolicy::name);
 
     public Network {
         workloads = List.copyOf(workloads);
         namespaceLabels = Map.copyOf(namespaceLabels);
         policies = List.copyOf(policies);
+        adminPolicies = adminPolicies.stream().sorted(EVALUATION_ORDER).toList();
+        ingressExposures = List.copyOf(ingressExposures);
         errors = List.copyOf(errors);
+        if (adminPolicies.stream().filter(a -> a.tier() == AdminPolicy.Tier.BASELINE).count() > 1) {
+            throw new IllegalArgumentException("a cluster has at most one BaselineAdminNetworkPolicy");
+        }
     }
 
     public static Network of(Inventory inventory) {
@@ -36,18 +49,29 @@ public record Network(List<WorkloadPeer> workloads, Map<String, Map<String, Stri
             peers.putIfAbsent(peer.display(), peer);
         }
         List<Policy> policies = new ArrayList<>();
+        List<AdminPolicy> adminPolicies = new ArrayList<>();
         List<Diagnostic> errors = new ArrayList<>();
+        boolean baseline = false;
         for (KubeObject o : inventory.objects()) {
-            if (PolicyCompiler.isNetworkPolicy(o)) {
-                try {
+            try {
+                if (PolicyCompiler.isNetworkPolicy(o)) {
                     policies.add(PolicyCompiler.compile(o));
-                } catch (InvalidPolicyException e) {
-                    errors.add(new Diagnostic(e.diagnostic().location(),
-                            "NetworkPolicy " + o.namespace() + "/" + o.name() + " ignored: " + e.getMessage()));
+                } else if (AdminPolicyCompiler.isAdminPolicy(o)) {
+                    AdminPolicy admin = AdminPolicyCompiler.compile(o);
+                    if (admin.tier() == AdminPolicy.Tier.BASELINE && baseline) {
+                        throw new InvalidPolicyException(o.location(), "a second BaselineAdminNetworkPolicy 'default' (the cluster has one)");
+                    }
+                    baseline |= admin.tier() == AdminPolicy.Tier.BASELINE;
+                    adminPolicies.add(admin);
                 }
+            } catch (InvalidPolicyException e) {
+                String name = o.namespace().isEmpty() ? o.name() : o.namespace() + "/" + o.name();
+                errors.add(new Diagnostic(e.diagnostic().location(), o.kind() + " " + name + " ignored: " + e.getMessage()));
             }
         }
-        return new Network(new ArrayList<>(peers.values()), namespaces, policies, errors);
+        List<WorkloadPeer> workloads = new ArrayList<>(peers.values());
+        return new Network(workloads, namespaces, policies, adminPolicies,
+                IngressRoutes.exposures(inventory.objects(), workloads), errors);
     }
 
     /**

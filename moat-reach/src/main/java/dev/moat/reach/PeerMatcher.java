@@ -30,13 +30,30 @@ final class PeerMatcher {
         return namespaceOk && (peer.pods() == null || peer.pods().matches(w.labels()));
     }
 
-    /** Whether a rule's peers include the endpoint; an ipBlock never includes a pod. */
+    /** The pod policies see for an endpoint, or null for addresses outside the cluster. */
+    static WorkloadPeer podOf(Endpoint endpoint) {
+        if (endpoint instanceof WorkloadPeer w) {
+            return w;
+        }
+        return endpoint instanceof IngressController ? IngressController.POD : null;
+    }
+
+    /** Whether an admin policy's subject (which names its namespaces itself) includes the workload. */
+    boolean subjectIncludes(AdminPolicy policy, WorkloadPeer w) {
+        return matches(policy.subject(), null, w);
+    }
+
+    /**
+     * Whether a rule's peers include the endpoint; an ipBlock never includes a pod. Admin rules pass
+     * a null namespace: their pod peers always name their namespaces.
+     */
     boolean ruleIncludes(PolicyRule rule, String policyNamespace, Endpoint endpoint) {
         if (rule.anyPeer()) {
             return true;
         }
+        WorkloadPeer pod = podOf(endpoint);
         for (Policy.Peer peer : rule.peers()) {
-            if (peer instanceof PodPeer pod && endpoint instanceof WorkloadPeer w && matches(pod, policyNamespace, w)) {
+            if (peer instanceof PodPeer selector && pod != null && matches(selector, policyNamespace, pod)) {
                 return true;
             }
             if (peer instanceof IpPeer ip && endpoint instanceof ExternalPeer e && ip.covers(e.range())) {

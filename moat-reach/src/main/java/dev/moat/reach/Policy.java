@@ -84,12 +84,15 @@ public record Policy(String namespace, String name, LabelSelector podSelector, b
         }
     }
 
-    /** A ports entry; exactly one of {@code port}/{@code namedPort} is set, or neither for every port. */
+    /**
+     * A ports entry; exactly one of {@code port}/{@code namedPort} is set, or neither for every port.
+     * Only an AdminNetworkPolicy's named port leaves {@code protocol} null: it takes the container's.
+     */
     public record PortSpec(Protocol protocol, Integer port, String namedPort, Integer endPort) {
 
         public ConnectionSet resolve(NamedPorts destination) {
             if (namedPort != null) {
-                return destination.lookup(namedPort, protocol);
+                return protocol == null ? destination.lookupAnyProtocol(namedPort) : destination.lookup(namedPort, protocol);
             }
             if (port == null) {
                 return ConnectionSet.allPorts(protocol);
@@ -100,7 +103,7 @@ public record Policy(String namespace, String name, LabelSelector podSelector, b
         @Override
         public String toString() {
             String p = namedPort != null ? namedPort : port == null ? "all ports" : endPort == null ? String.valueOf(port) : port + "-" + endPort;
-            return protocol + " " + p;
+            return protocol == null ? "port " + p : protocol + " " + p;
         }
     }
 }

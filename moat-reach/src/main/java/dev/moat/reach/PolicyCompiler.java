@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 public final class PolicyCompiler {
 
     /** IANA service name, as the API validates named ports: 1-15 chars, lower-case alphanumerics and '-', a letter. */
-    private static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
+    static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
 
     private PolicyCompiler() {
     }
@@ -143,7 +143,7 @@ public final class PolicyCompiler {
         return new IpPeer(cidr, except, cidrText, block.location());
     }
 
-    private static IpRange cidr(String text, SourceLocation at) {
+    static IpRange cidr(String text, SourceLocation at) {
         try {
             return IpRange.parseCidr(text.trim());
         } catch (IllegalArgumentException e) {
@@ -168,13 +168,17 @@ public final class PolicyCompiler {
         return out;
     }
 
-    private static PortSpec port(YamlMap port) {
-        Protocol protocol;
+    /** The entry's {@code protocol}, TCP when absent. */
+    static Protocol protocol(YamlMap entry) {
         try {
-            protocol = Protocol.parse(port.text("protocol"));
+            return Protocol.parse(entry.text("protocol"));
         } catch (IllegalArgumentException e) {
-            throw new InvalidPolicyException(port.locationOf("protocol"), e.getMessage());
+            throw new InvalidPolicyException(entry.locationOf("protocol"), e.getMessage());
         }
+    }
+
+    private static PortSpec port(YamlMap port) {
+        Protocol protocol = protocol(port);
         String portText = port.text("port");
         Integer number = null;
         String name = null;

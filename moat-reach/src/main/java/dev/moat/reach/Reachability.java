@@ -17,27 +17,36 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * Who can reach whom under the NetworkPolicies of a {@link Network}.
+ * Who can reach whom under the NetworkPolicies and admin tiers of a {@link Network}.
  *
  * <p>Workloads that no selector can tell apart (same isolating policies, same membership in every
- * rule's peers, same named ports) form one equivalence class; connections are computed once per
- * pair of classes and expanded per workload only for output. Policies and selectors are evaluated
- * once, not per pair, so the cost follows the number of distinct behaviours rather than the square
- * of the number of workloads.
+ * rule's peers, same admin subjects and admin rule peers, same named ports) form one equivalence
+ * class; connections are computed once per pair of classes and expanded per workload only for
+ * output. Policies and selectors are evaluated once, not per pair, so the cost follows the number
+ * of distinct behaviours rather than the square of the number of workloads.
+ *
+ * <p>Admin rules are numbered per direction in evaluation order ({@link AdminRuleIndex}); a pair's
+ * matching rules are the destination's (or source's) applicable rules intersected with the rules
+ * whose peers include the other end, and classes that yield the same intersection share one
+ * verdict per destination.
  */
 public final class Reachability {
 
     private final Network network;
     private final PeerMatcher matcher;
     private final List<WorkloadPeer> workloads;
-    /** External ranges as sources (cut by ingress ipBlocks) and as destinations (cut by egress ipBlocks). */
+    /** External ranges as sources (cut by ingress ipBlocks) and as destinations (cut by egress ipBlocks and admin networks). */
     private final List<ExternalPeer> externalSources;
     private final List<ExternalPeer> externalDestinations;
+    private final AdminRuleIndex adminIngress;
+    private final AdminRuleIndex adminEgress;
     private final List<EqClass> classes;
     /** Non-empty class-to-class results, per source class: destination classes and what they allow. */
     private final List<ClassEdges> classConnections;
     private final ConnectionSet[][] toExternal;
     private final ConnectionSet[][] fromExternal;
+    /** What Ingress and Route objects let the ingress controller reach, sorted by destination. */
+    private final List<Connection> fromIngressController;
 
     /** A growable list of (destination class, allowed) pairs; arrays rather than maps, since there can be millions. */
     private static final class ClassEdges {
@@ -58,17 +67,28 @@ public final class Reachability {
     private record PeerRef(Policy policy, PolicyRule rule, PodPeer peer) {
     }
 
-    private record Signature(List<Integer> ingress, List<Integer> egress, BitSet membership, NamedPorts ports) {
+    /**
+     * What decides a workload's connections: the NetworkPolicies isolating it, its membership in NP
+     * rule peers, the admin policies whose subject it is, the admin rules (per direction) whose
+     * peers include it, and its named ports.
+     */
+    private record Signature(List<Integer> ingress, List<Integer> egress, BitSet membership, BitSet adminSubjects,
+                             BitSet adminIngressHits, BitSet adminEgressHits, NamedPorts ports) {
     }
 
     private static final class EqClass {
         final List<Integer> members = new ArrayList<>();
         final Signature signature;
         final WorkloadPeer representative;
+        /** The admin rules that apply to the class as subject, per direction. */
+        final BitSet adminIngressRules;
+        final BitSet adminEgressRules;
 
-        EqClass(Signature signature, WorkloadPeer representative) {
+        EqClass(Signature signature, WorkloadPeer representative, AdminRuleIndex ingress, AdminRuleIndex egress) {
             this.signature = signature;
             this.representative = representative;
+            this.adminIngressRules = ingress.applicable(signature.adminSubjects(), isolatedIngress());
+            this.adminEgressRules = egress.applicable(signature.adminSubjects(), isolatedEgress());
         }
 
         boolean isolatedIngress() {
@@ -84,8 +104,12 @@ public final class Reachability {
         this.network = network;
         this.matcher = new PeerMatcher(network);
         this.workloads = network.workloads();
-        this.externalSources = partitionExternal(network.policies(), Policy::ingress);
-        this.externalDestinations = partitionExternal(network.policies(), Policy::egress);
+        this.adminIngress = new AdminRuleIndex(network.adminPolicies(), true);
+        this.adminEgress = new AdminRuleIndex(network.adminPolicies(), false);
+        this.externalSources = partitionExternal(network.policies().stream().flatMap(p -> p.ingress().stream()).toList());
+        List<PolicyRule> egressRules = new ArrayList<>(network.policies().stream().flatMap(p -> p.egress().stream()).toList());
+        adminEgress.rules().forEach(m -> egressRules.add(m.rule().match()));
+        this.externalDestinations = partitionExternal(egressRules);
         List<PeerRef> peers = podPeers(network.policies());
         this.classes = classify(peers);
         int c = classes.size();
@@ -96,6 +120,7 @@ public final class Reachability {
         this.fromExternal = new ConnectionSet[externalSources.size()][c];
         this.toExternal = new ConnectionSet[c][externalDestinations.size()];
         computeClassMatrix(peers);
+        this.fromIngressController = ingressControllerConnections();
     }
 
     public Network network() {
@@ -122,28 +147,25 @@ public final class Reachability {
     // ---- address space -------------------------------------------------------------------------
 
     /**
-     * Splits the outside world into the disjoint ranges that the ipBlocks of one direction's rules
-     * bound (each block taken as the merged ranges of its cidr minus its excepts, so adjacent excepts
-     * cut once), so each range is wholly in or wholly out of each block. IPv4 is always
-     * present (the whole space when no block names it); IPv6 appears once some block names an IPv6
-     * range. Sources and destinations are cut separately, as netpol-analyzer does, so egress blocks
-     * do not fragment the ranges listed as sources.
+     * Splits the outside world into the disjoint ranges that the ipBlocks (and, for egress, admin
+     * {@code networks}) of one direction's rules bound (each block taken as the merged ranges of its
+     * cidr minus its excepts, so adjacent excepts cut once), so each range is wholly in or wholly out
+     * of each block. IPv4 is always present (the whole space when no block names it); IPv6 appears
+     * once some block names an IPv6 range. Sources and destinations are cut separately, as
+     * netpol-analyzer does, so egress blocks do not fragment the ranges listed as sources.
      */
-    private static List<ExternalPeer> partitionExternal(List<Policy> policies,
-                                                        java.util.function.Function<Policy, List<PolicyRule>> rules) {
+    private static List<ExternalPeer> partitionExternal(List<PolicyRule> rules) {
         TreeSet<BigInteger> v4 = new TreeSet<>(List.of(BigInteger.ZERO, IpRange.V4_MAX.add(BigInteger.ONE)));
         TreeSet<BigInteger> v6 = new TreeSet<>(List.of(BigInteger.ZERO, IpRange.V6_MAX.add(BigInteger.ONE)));
         boolean anyV6 = false;
-        for (Policy p : policies) {
-            for (PolicyRule r : rules.apply(p)) {
-                for (Policy.Peer peer : r.peers()) {
-                    if (peer instanceof IpPeer ip) {
-                        anyV6 |= ip.cidr().v6();
-                        for (IpRange b : ip.ranges()) {
-                            TreeSet<BigInteger> cuts = b.v6() ? v6 : v4;
-                            cuts.add(b.first());
-                            cuts.add(b.last().add(BigInteger.ONE));
-                        }
+        for (PolicyRule r : rules) {
+            for (Policy.Peer peer : r.peers()) {
+                if (peer instanceof IpPeer ip) {
+                    anyV6 |= ip.cidr().v6();
+                    for (IpRange b : ip.ranges()) {
+                        TreeSet<BigInteger> cuts = b.v6() ? v6 : v4;
+                        cuts.add(b.first());
+                        cuts.add(b.last().add(BigInteger.ONE));
                     }
                 }
             }
@@ -191,20 +213,14 @@ public final class Reachability {
 
     private List<EqClass> classify(List<PeerRef> peers) {
         int n = workloads.size();
-        LabelIndex podLabels = new LabelIndex(workloads.stream().map(WorkloadPeer::labels).toList());
-        Map<String, BitSet> byNamespace = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            byNamespace.computeIfAbsent(workloads.get(i).namespace(), k -> new BitSet(n)).set(i);
-        }
-        List<String> namespaceNames = new ArrayList<>(byNamespace.keySet());
-        LabelIndex namespaceLabels = new LabelIndex(namespaceNames.stream().map(network::labelsOfNamespace).toList());
+        Selection selection = new Selection();
         List<List<Integer>> ingress = emptyLists(n);
         List<List<Integer>> egress = emptyLists(n);
         List<Policy> policies = network.policies();
         for (int p = 0; p < policies.size(); p++) {
             Policy policy = policies.get(p);
-            BitSet selected = podLabels.select(policy.podSelector());
-            selected.and(byNamespace.getOrDefault(policy.namespace(), new BitSet()));
+            BitSet selected = selection.pods.select(policy.podSelector());
+            selected.and(selection.inNamespace(policy.namespace()));
             for (int w = selected.nextSetBit(0); w >= 0; w = selected.nextSetBit(w + 1)) {
                 if (policy.isolatesIngress()) {
                     ingress.get(w).add(p);
@@ -214,41 +230,90 @@ public final class Reachability {
                 }
             }
         }
-        BitSet[] membership = new BitSet[n];
-        for (int w = 0; w < n; w++) {
-            membership[w] = new BitSet();
-        }
+        BitSet[] membership = emptyBitSets(n);
         for (int id = 0; id < peers.size(); id++) {
-            BitSet members = peerMembers(peers.get(id), podLabels, byNamespace, namespaceNames, namespaceLabels, n);
-            for (int w = members.nextSetBit(0); w >= 0; w = members.nextSetBit(w + 1)) {
-                membership[w].set(id);
-            }
+            setFor(selection.members(peers.get(id).peer(), peers.get(id).policy().namespace()), membership, id);
         }
+        BitSet[] subjects = emptyBitSets(n);
+        List<AdminPolicy> admins = network.adminPolicies();
+        for (int a = 0; a < admins.size(); a++) {
+            setFor(selection.members(admins.get(a).subject(), null), subjects, a);
+        }
+        BitSet[] ingressHits = adminHits(adminIngress, selection, n);
+        BitSet[] egressHits = adminHits(adminEgress, selection, n);
         Map<Signature, EqClass> bySignature = new LinkedHashMap<>();
         for (int w = 0; w < n; w++) {
             WorkloadPeer peer = workloads.get(w);
-            Signature s = new Signature(ingress.get(w), egress.get(w), membership[w], peer.namedPorts());
-            bySignature.computeIfAbsent(s, k -> new EqClass(k, peer)).members.add(w);
+            Signature s = new Signature(ingress.get(w), egress.get(w), membership[w], subjects[w], ingressHits[w],
+                    egressHits[w], peer.namedPorts());
+            bySignature.computeIfAbsent(s, k -> new EqClass(k, peer, adminIngress, adminEgress)).members.add(w);
         }
         return new ArrayList<>(bySignature.values());
     }
 
-    /** The workloads a rule peer selects: its namespaces (the policy's own by default), then its pods. */
-    private static BitSet peerMembers(PeerRef ref, LabelIndex podLabels, Map<String, BitSet> byNamespace,
-                                      List<String> namespaceNames, LabelIndex namespaceLabels, int n) {
-        BitSet inNamespaces = new BitSet(n);
-        if (ref.peer().namespaces() == null) {
-            inNamespaces.or(byNamespace.getOrDefault(ref.policy().namespace(), new BitSet()));
-        } else {
-            BitSet namespaces = namespaceLabels.select(ref.peer().namespaces());
-            for (int i = namespaces.nextSetBit(0); i >= 0; i = namespaces.nextSetBit(i + 1)) {
-                inNamespaces.or(byNamespace.get(namespaceNames.get(i)));
+    /** Per workload, the numbers of the admin rules (of one direction) whose pod peers include it. */
+    private static BitSet[] adminHits(AdminRuleIndex index, Selection selection, int n) {
+        BitSet[] hits = emptyBitSets(n);
+        List<AdminVerdict.Match> rules = index.rules();
+        for (int r = 0; r < rules.size(); r++) {
+            for (Policy.Peer peer : rules.get(r).rule().match().peers()) {
+                if (peer instanceof PodPeer pod) {
+                    setFor(selection.members(pod, null), hits, r);
+                }
             }
         }
-        if (ref.peer().pods() != null) {
-            inNamespaces.and(podLabels.select(ref.peer().pods()));
+        return hits;
+    }
+
+    private static void setFor(BitSet workloads, BitSet[] target, int bit) {
+        for (int w = workloads.nextSetBit(0); w >= 0; w = workloads.nextSetBit(w + 1)) {
+            target[w].set(bit);
         }
-        return inNamespaces;
+    }
+
+    private static BitSet[] emptyBitSets(int n) {
+        BitSet[] out = new BitSet[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = new BitSet();
+        }
+        return out;
+    }
+
+    /** Label indexes over the workloads and their namespaces, answering selectors with bitsets of workloads. */
+    private final class Selection {
+        final LabelIndex pods = new LabelIndex(workloads.stream().map(WorkloadPeer::labels).toList());
+        final Map<String, BitSet> byNamespace = new HashMap<>();
+        final List<String> namespaceNames;
+        final LabelIndex namespaces;
+
+        Selection() {
+            for (int i = 0; i < workloads.size(); i++) {
+                byNamespace.computeIfAbsent(workloads.get(i).namespace(), k -> new BitSet(workloads.size())).set(i);
+            }
+            namespaceNames = new ArrayList<>(byNamespace.keySet());
+            namespaces = new LabelIndex(namespaceNames.stream().map(network::labelsOfNamespace).toList());
+        }
+
+        BitSet inNamespace(String namespace) {
+            return byNamespace.getOrDefault(namespace, new BitSet());
+        }
+
+        /** The workloads a pod peer selects: its namespaces (the policy's own when it names none), then its pods. */
+        BitSet members(PodPeer peer, String policyNamespace) {
+            BitSet out = new BitSet(workloads.size());
+            if (peer.namespaces() == null) {
+                out.or(inNamespace(policyNamespace));
+            } else {
+                BitSet selected = namespaces.select(peer.namespaces());
+                for (int i = selected.nextSetBit(0); i >= 0; i = selected.nextSetBit(i + 1)) {
+                    out.or(byNamespace.get(namespaceNames.get(i)));
+                }
+            }
+            if (peer.pods() != null) {
+                out.and(pods.select(peer.pods()));
+            }
+            return out;
+        }
     }
 
     private static List<List<Integer>> emptyLists(int n) {
@@ -300,6 +365,7 @@ public final class Reachability {
         }
         Column in = new Column(c);
         Column out = new Column(c);
+        AdminVerdicts verdicts = new AdminVerdicts();
         Map<IpPeer, int[]> coveredSources = new IdentityHashMap<>();
         for (int d = 0; d < c; d++) {
             EqClass dst = classes.get(d);
@@ -332,10 +398,18 @@ public final class Reachability {
             }
             out.reset(null);
             applyEgressTowards(dst, out, egressDefault, egressSelected, anyPeerEgressPolicies, peers, policyIndex);
-            if (in.base == ConnectionSet.NONE) {
+            verdicts.reset(dst);
+            boolean ingressByAdmin = !dst.adminIngressRules.isEmpty();
+            if (ingressByAdmin || (in.base != ConnectionSet.NONE && verdicts.anyEgress())) {
+                // Admin rules may open or close any source's column: every source is visited.
+                for (int s = 0; s < c; s++) {
+                    ConnectionSet ingress = ingressByAdmin ? verdicts.ingress(s).over(in.get(s)) : in.get(s);
+                    record(s, d, ingress, verdicts.egress(s).over(out.get(s, egressDefault)));
+                }
+            } else if (in.base == ConnectionSet.NONE) {
                 for (int i = 0; i < in.touchedCount; i++) {
                     int s = in.touched[i];
-                    record(s, d, in.get(s), out.get(s, egressDefault));
+                    record(s, d, in.get(s), verdicts.egress(s).over(out.get(s, egressDefault)));
                 }
             } else {
                 for (int s : egressOpen) {
@@ -350,8 +424,9 @@ public final class Reachability {
                 fromExternal[x][d] = inExternal[x];
             }
         }
+        ExternalVerdicts external = new ExternalVerdicts(verdicts);
         for (int s = 0; s < c; s++) {
-            computeToExternal(s);
+            computeToExternal(s, external);
         }
     }
 
@@ -461,7 +536,7 @@ public final class Reachability {
         }
     }
 
-    private void computeToExternal(int s) {
+    private void computeToExternal(int s, ExternalVerdicts external) {
         EqClass src = classes.get(s);
         for (int x = 0; x < externalDestinations.size(); x++) {
             ExternalPeer ext = externalDestinations.get(x);
@@ -473,8 +548,138 @@ public final class Reachability {
                     }
                 }
             }
-            toExternal[s][x] = allowed;
+            toExternal[s][x] = external.verdict(s, x).over(allowed);
         }
+    }
+
+    /**
+     * Admin verdicts towards one destination class at a time. What a verdict depends on besides the
+     * destination is few-valued: for ingress, the admin ingress rules whose peers include the source;
+     * for egress, the admin egress rules that apply to the source. Sources are grouped by that, and
+     * each group's verdict is decided at most once per destination.
+     */
+    private final class AdminVerdicts {
+        final int[] ingressGroup = new int[classes.size()];
+        final List<BitSet> ingressPatterns = new ArrayList<>();
+        /** -1 for a class no admin egress rule applies to. */
+        final int[] egressGroup = new int[classes.size()];
+        final List<BitSet> egressPatterns = new ArrayList<>();
+        private final AdminVerdict[] ingressMemo;
+        private final AdminVerdict[] egressMemo;
+        private EqClass destination;
+
+        AdminVerdicts() {
+            Map<BitSet, Integer> ingress = new HashMap<>();
+            Map<BitSet, Integer> egress = new HashMap<>();
+            for (int k = 0; k < classes.size(); k++) {
+                EqClass source = classes.get(k);
+                ingressGroup[k] = ingress.computeIfAbsent(source.signature.adminIngressHits(), b -> {
+                    ingressPatterns.add(b);
+                    return ingressPatterns.size() - 1;
+                });
+                egressGroup[k] = source.adminEgressRules.isEmpty() ? -1 : egress.computeIfAbsent(source.adminEgressRules, b -> {
+                    egressPatterns.add(b);
+                    return egressPatterns.size() - 1;
+                });
+            }
+            ingressMemo = new AdminVerdict[ingressPatterns.size()];
+            egressMemo = new AdminVerdict[egressPatterns.size()];
+        }
+
+        void reset(EqClass newDestination) {
+            destination = newDestination;
+            Arrays.fill(ingressMemo, null);
+            Arrays.fill(egressMemo, null);
+        }
+
+        boolean anyEgress() {
+            return !egressPatterns.isEmpty();
+        }
+
+        AdminVerdict ingress(int source) {
+            int g = ingressGroup[source];
+            if (ingressMemo[g] == null) {
+                ingressMemo[g] = adminIngress.decide(and(destination.adminIngressRules, ingressPatterns.get(g)),
+                        destination.representative);
+            }
+            return ingressMemo[g];
+        }
+
+        AdminVerdict egress(int source) {
+            int g = egressGroup[source];
+            if (g < 0) {
+                return AdminVerdict.UNDECIDED;
+            }
+            if (egressMemo[g] == null) {
+                egressMemo[g] = adminEgress.decide(and(egressPatterns.get(g), destination.signature.adminEgressHits()),
+                        destination.representative);
+            }
+            return egressMemo[g];
+        }
+    }
+
+    /** Admin egress verdicts towards the external ranges, per source group and range. */
+    private final class ExternalVerdicts {
+        private final AdminVerdicts groups;
+        private final BitSet[] hits;
+        private final AdminVerdict[][] memo;
+
+        ExternalVerdicts(AdminVerdicts groups) {
+            this.groups = groups;
+            this.hits = new BitSet[externalDestinations.size()];
+            this.memo = new AdminVerdict[groups.egressPatterns.size()][externalDestinations.size()];
+            List<AdminVerdict.Match> rules = adminEgress.rules();
+            for (int x = 0; x < hits.length; x++) {
+                hits[x] = new BitSet();
+                for (int r = 0; r < rules.size(); r++) {
+                    if (matcher.ruleIncludes(rules.get(r).rule().match(), null, externalDestinations.get(x))) {
+                        hits[x].set(r);
+                    }
+                }
+            }
+        }
+
+        AdminVerdict verdict(int source, int x) {
+            int g = groups.egressGroup[source];
+            if (g < 0) {
+                return AdminVerdict.UNDECIDED;
+            }
+            if (memo[g][x] == null) {
+                memo[g][x] = adminEgress.decide(and(groups.egressPatterns.get(g), hits[x]), externalDestinations.get(x));
+            }
+            return memo[g][x];
+        }
+    }
+
+    private static BitSet and(BitSet a, BitSet b) {
+        BitSet out = (BitSet) a.clone();
+        out.and(b);
+        return out;
+    }
+
+    /**
+     * The ingress controller's connections: per Ingress/Route exposure, the routed ports that the
+     * policies of both sides allow. The policy part depends on the destination's class only, so it
+     * is evaluated directly once per class.
+     */
+    private List<Connection> ingressControllerConnections() {
+        int[] classOf = classIndex();
+        Map<WorkloadPeer, Integer> index = new HashMap<>();
+        for (int w = 0; w < workloads.size(); w++) {
+            index.put(workloads.get(w), w);
+        }
+        Map<Integer, ConnectionSet> byClass = new HashMap<>();
+        List<Connection> out = new ArrayList<>();
+        for (IngressExposure e : network.ingressExposures()) {
+            ConnectionSet policies = byClass.computeIfAbsent(classOf[index.get(e.workload())], k ->
+                    new PairAnalysis(network, matcher, IngressController.INSTANCE, classes.get(k).representative).allowedByPolicies());
+            ConnectionSet allowed = e.ports().intersect(policies);
+            if (!allowed.isEmpty()) {
+                out.add(new Connection(IngressController.INSTANCE, e.workload(), allowed));
+            }
+        }
+        out.sort(Comparator.comparing(c -> c.destination().display()));
+        return out;
     }
 
     private static void unionAll(ConnectionSet[] target, ConnectionSet conns) {
@@ -508,6 +713,9 @@ public final class Reachability {
         int[] destinationRank = ranks(destinations);
         List<Endpoint> sources = new ArrayList<>(workloads);
         sources.addAll(externalSources);
+        if (!fromIngressController.isEmpty()) {
+            sources.add(IngressController.INSTANCE);
+        }
         Integer[] sourceOrder = new Integer[sources.size()];
         int[] sourceRank = ranks(sources);
         for (int i = 0; i < sourceOrder.length; i++) {
@@ -521,6 +729,8 @@ public final class Reachability {
         for (int source : sourceOrder) {
             if (source < n) {
                 emitFromWorkload(source, classOf, destinations, destinationRank, sink);
+            } else if (source == n + externalSources.size()) {
+                fromIngressController.forEach(sink);
             } else {
                 ExternalPeer ext = externalSources.get(source - n);
                 for (int dw : workloadsByDestinationRank) {

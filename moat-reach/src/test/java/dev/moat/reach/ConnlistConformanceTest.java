@@ -49,10 +49,20 @@ class ConnlistConformanceTest {
         }
     }
 
+    /**
+     * The connlist lines netpol-analyzer can produce. It ignores IPv6 ipBlocks and networks ("IPv6
+     * addresses are not supported"); Moat analyses them, which only adds lines to IPv6 ranges: an
+     * IPv6 block never matches an IPv4 range, so every other line stays comparable.
+     */
     static List<String> connlist(Path dir) {
         ManifestSources.Loaded loaded = new ManifestSources(YamlLimits.DEFAULT, "default")
                 .load(List.of(dir.toString()), new ByteArrayInputStream(new byte[0]));
         Reachability r = new Reachability(Network.of(Inventory.of(loaded.objects())));
-        return r.connections().stream().map(Connection::connlistLine).collect(Collectors.toList());
+        return r.connections().stream().filter(c -> !isV6(c.source()) && !isV6(c.destination()))
+                .map(Connection::connlistLine).collect(Collectors.toList());
+    }
+
+    private static boolean isV6(Endpoint e) {
+        return e instanceof ExternalPeer x && x.range().v6();
     }
 }

@@ -1,6 +1,10 @@
 package dev.moat.reach.bench;
 
 import dev.moat.core.SourceLocation;
+import dev.moat.reach.AdminPolicy;
+import dev.moat.reach.AdminPolicy.Action;
+import dev.moat.reach.AdminPolicy.AdminRule;
+import dev.moat.reach.AdminPolicy.Tier;
 import dev.moat.reach.ConnectionSet;
 import dev.moat.reach.IpRange;
 import dev.moat.reach.LabelSelector;
@@ -23,8 +27,9 @@ import java.util.Set;
 /**
  * A generated cluster for benchmarks: namespaces of about 100 workloads with realistic label
  * vocabularies, and policies mixing default-deny, same-namespace and cross-namespace selectors,
- * matchExpressions, named ports, port ranges and ipBlocks with excepts. The same seed gives the
- * same cluster.
+ * matchExpressions, named ports, port ranges and ipBlocks with excepts; one AdminNetworkPolicy per
+ * 50 NetworkPolicies (Allow, Deny and Pass rules over namespaces, pods and networks) and a
+ * BaselineAdminNetworkPolicy. The same seed gives the same cluster.
  */
 public final class SyntheticCluster {
 
@@ -68,7 +73,41 @@ public final class SyntheticCluster {
             String ns = names.get(random.nextInt(namespaceCount));
             policies.add(policy(random, ns, "np-" + p, p));
         }
-        return new Network(workloads, namespaces, policies, List.of());
+        List<AdminPolicy> admin = new ArrayList<>();
+        for (int a = 0; a < policyCount / 50; a++) {
+            admin.add(adminPolicy(random, Tier.ADMIN, "anp-" + a, a));
+        }
+        admin.add(adminPolicy(random, Tier.BASELINE, "default", 0));
+        return new Network(workloads, namespaces, policies, admin, List.of(), List.of());
+    }
+
+    private static AdminPolicy adminPolicy(Random random, Tier tier, String name, int priority) {
+        PodPeer subject = random.nextBoolean()
+                ? new PodPeer(new LabelSelector(Map.of("team", pick(random, TEAMS)), List.of()), null, GENERATED)
+                : new PodPeer(LabelSelector.EVERYTHING, new LabelSelector(Map.of("tier", pick(random, TIERS)), List.of()), GENERATED);
+        List<AdminRule> ingress = new ArrayList<>();
+        List<AdminRule> egress = new ArrayList<>();
+        for (int r = 0; r < 1 + random.nextInt(3); r++) {
+            ingress.add(adminRule(random, tier, "ingress", r, adminPeer(random)));
+            egress.add(adminRule(random, tier, "egress", r, random.nextInt(3) == 0 ? peer(random) : adminPeer(random)));
+        }
+        return new AdminPolicy(tier, name, priority, subject, ingress, egress, GENERATED);
+    }
+
+    private static AdminRule adminRule(Random random, Tier tier, String direction, int index, Policy.Peer peer) {
+        Action[] actions = tier == Tier.ADMIN ? Action.values() : new Action[] {Action.ALLOW, Action.DENY};
+        if (peer instanceof IpPeer ip) {
+            peer = new IpPeer(ip.cidr(), List.of(), ip.text(), GENERATED);
+        }
+        List<PortSpec> ports = random.nextBoolean() ? List.of() : List.of(port(random));
+        return new AdminRule(direction + "-" + index, actions[random.nextInt(actions.length)],
+                new PolicyRule(direction, index, false, List.of(peer), ports.isEmpty(), ports, GENERATED));
+    }
+
+    private static PodPeer adminPeer(Random random) {
+        return random.nextBoolean()
+                ? new PodPeer(new LabelSelector(Map.of("env", random.nextBoolean() ? "prod" : "dev"), List.of()), null, GENERATED)
+                : new PodPeer(LabelSelector.EVERYTHING, new LabelSelector(Map.of("app", pick(random, APPS)), List.of()), GENERATED);
     }
 
     private static Policy policy(Random random, String ns, String name, int index) {
