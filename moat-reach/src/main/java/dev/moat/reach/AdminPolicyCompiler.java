@@ -133,7 +133,7 @@ public final class AdminPolicyCompiler {
             if (!(item instanceof YamlMap peer)) {
                 throw new InvalidPolicyException(item.location(), "a peer must be a mapping");
             }
-            String field = oneOf(peer, "a " + direction + " peer", peerFields);
+            String field = oneOf(peer, "a peer in '" + peersKey + "'", peerFields);
             switch (field) {
                 // Validated like any selector, but matching nothing: nodes are not endpoints of this model.
                 case "nodes" -> LabelSelector.parse(peer.get("nodes"));

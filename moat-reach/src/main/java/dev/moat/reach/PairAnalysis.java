@@ -74,7 +74,8 @@ public final class PairAnalysis {
     public Side routes() {
         if (routes == null && source instanceof IngressController) {
             routes = network.ingressExposures().stream().filter(e -> e.workload().equals(destination)).findFirst()
-                    .map(e -> new Side(e.ports(), List.of(String.join(", ", e.via()) + " route " + e.ports() + " to " + destination.display())))
+                    .map(e -> new Side(e.ports(), List.of("routed to " + e.ports() + " of " + destination.display() + " by "
+                            + String.join(", ", e.via()))))
                     .orElseGet(() -> new Side(ConnectionSet.NONE, List.of("no Ingress or Route leads to " + destination.display())));
         }
         return routes;
