@@ -94,13 +94,18 @@ public final class SyntheticCluster {
         return new AdminPolicy(tier, name, priority, subject, ingress, egress, GENERATED);
     }
 
+    /**
+     * Guardrail-like rules: mostly Deny (and Pass, in the admin tier) over whole peers, while an Allow
+     * opens one port, as cluster admins write them.
+     */
     private static AdminRule adminRule(Random random, Tier tier, String direction, int index, Policy.Peer peer) {
-        Action[] actions = tier == Tier.ADMIN ? Action.values() : new Action[] {Action.ALLOW, Action.DENY};
+        int roll = random.nextInt(10);
+        Action action = roll < 2 ? Action.ALLOW : roll < 7 || tier == Tier.BASELINE ? Action.DENY : Action.PASS;
         if (peer instanceof IpPeer ip) {
             peer = new IpPeer(ip.cidr(), List.of(), ip.text(), GENERATED);
         }
-        List<PortSpec> ports = random.nextBoolean() ? List.of() : List.of(port(random));
-        return new AdminRule(direction + "-" + index, actions[random.nextInt(actions.length)],
+        List<PortSpec> ports = action == Action.ALLOW || random.nextBoolean() ? List.of(port(random)) : List.of();
+        return new AdminRule(direction + "-" + index, action,
                 new PolicyRule(direction, index, false, List.of(peer), ports.isEmpty(), ports, GENERATED));
     }
 
