@@ -19,7 +19,11 @@ final class IngressRoutes {
     private record Service(Map<String, String> selector, List<ServicePort> ports) {
     }
 
-    /** {@code targetPort} is a number, a container port name, or null for the service port itself. */
+    /**
+     * {@code targetPort} is a number, a container port name, or null for the service port itself. A
+     * number is reached whether or not a container declares it (declaring is informational, unlike
+     * in netpol-analyzer, which requires it); a name must be a TCP container port of the pod.
+     */
     private record ServicePort(String name, int port, String targetPort) {
 
         ConnectionSet on(WorkloadPeer w) {
