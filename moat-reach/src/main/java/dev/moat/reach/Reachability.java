@@ -363,80 +363,141 @@ public final class Reachability {
                 egressOpen.add(s);
             }
         }
-        Column in = new Column(c);
-        Column out = new Column(c);
-        AdminVerdicts verdicts = new AdminVerdicts();
-        Map<IpPeer, int[]> coveredSources = new IdentityHashMap<>();
-        for (int d = 0; d < c; d++) {
-            EqClass dst = classes.get(d);
-            ConnectionSet[] inExternal = new ConnectionSet[e];
-            in.reset(dst.isolatedIngress() ? ConnectionSet.NONE : ConnectionSet.ALL);
-            Arrays.fill(inExternal, in.base);
-            for (int p : dst.signature.ingress()) {
-                for (PolicyRule r : policies.get(p).ingress()) {
-                    ConnectionSet conns = PeerMatcher.ports(r, dst.representative);
-                    if (conns.isEmpty()) {
-                        continue;
-                    }
-                    if (r.anyPeer()) {
-                        in.unionAll(conns);
-                        unionAll(inExternal, conns);
-                        continue;
-                    }
-                    for (Policy.Peer peer : r.peers()) {
-                        if (peer instanceof PodPeer pod) {
-                            for (int s : classesOfPeer.get(peerIds.get(pod))) {
-                                in.union(s, conns);
-                            }
-                        } else if (peer instanceof IpPeer ip) {
-                            for (int x : coveredSources.computeIfAbsent(ip, this::coveredSources)) {
-                                inExternal[x] = inExternal[x].union(conns);
-                            }
-                        }
-                    }
-                }
+        Map<IpPeer, int[]> coveredSources = new java.util.concurrent.ConcurrentHashMap<>();
+        Shared shared = new Shared(c, e, peerIds, classesOfPeer, egressSelected, anyPeerEgressPolicies, policyIndex,
+                egressDefault, egressOpen, coveredSources, peers);
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), c / 256));
+        List<Workspace> workspaces = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workspaces.add(new Workspace(c));
+        }
+        // Destinations are independent; each thread takes every threads-th one and buffers its edges.
+        java.util.stream.IntStream.range(0, threads).parallel().forEach(t -> {
+            Workspace w = workspaces.get(t);
+            for (int d = t; d < c; d += threads) {
+                destination(d, w, shared);
             }
-            out.reset(null);
-            applyEgressTowards(dst, out, egressDefault, egressSelected, anyPeerEgressPolicies, peers, policyIndex);
-            verdicts.reset(dst);
-            boolean ingressByAdmin = !dst.adminIngressRules.isEmpty();
-            if (ingressByAdmin || (in.base != ConnectionSet.NONE && verdicts.anyEgress())) {
-                // Admin rules may open or close any source's column: every source is visited.
-                for (int s = 0; s < c; s++) {
-                    ConnectionSet ingress = ingressByAdmin ? verdicts.ingress(s).over(in.get(s)) : in.get(s);
-                    record(s, d, ingress, verdicts.egress(s).over(out.get(s, egressDefault)));
-                }
-            } else if (in.base == ConnectionSet.NONE) {
-                for (int i = 0; i < in.touchedCount; i++) {
-                    int s = in.touched[i];
-                    record(s, d, in.get(s), verdicts.egress(s).over(out.get(s, egressDefault)));
-                }
-            } else {
-                for (int s : egressOpen) {
-                    record(s, d, in.get(s), ConnectionSet.ALL);
-                }
-                for (int i = 0; i < out.touchedCount; i++) {
-                    int s = out.touched[i];
-                    record(s, d, in.get(s), out.values[s]);
-                }
-            }
-            for (int x = 0; x < e; x++) {
-                fromExternal[x][d] = inExternal[x];
+        });
+        for (Workspace w : workspaces) {
+            for (int i = 0; i < w.size; i++) {
+                classConnections.get(w.sources[i]).add(w.destinations[i], w.allowed[i]);
             }
         }
+        AdminVerdicts verdicts = workspaces.get(0).verdicts;
         ExternalVerdicts external = new ExternalVerdicts(verdicts);
         for (int s = 0; s < c; s++) {
             computeToExternal(s, external);
         }
     }
 
-    private void record(int source, int destination, ConnectionSet ingress, ConnectionSet egress) {
-        if (ingress == ConnectionSet.NONE || egress == ConnectionSet.NONE) {
-            return;
+    /** The precomputed, read-only indexes every destination's computation shares across threads. */
+    private record Shared(int c, int e, Map<PodPeer, Integer> peerIds, List<List<Integer>> classesOfPeer,
+                          List<List<Integer>> egressSelected, List<Integer> anyPeerEgressPolicies,
+                          Map<Policy, Integer> policyIndex, ConnectionSet[] egressDefault, List<Integer> egressOpen,
+                          Map<IpPeer, int[]> coveredSources, List<PeerRef> peers) {
+    }
+
+    /** One thread's scratch columns, admin memo and the edges it found, merged after the parallel phase. */
+    private final class Workspace {
+        final Column in;
+        final Column out;
+        final AdminVerdicts verdicts = new AdminVerdicts();
+        int size;
+        int[] sources = new int[1024];
+        int[] destinations = new int[1024];
+        ConnectionSet[] allowed = new ConnectionSet[1024];
+
+        Workspace(int classCount) {
+            in = new Column(classCount);
+            out = new Column(classCount);
         }
-        ConnectionSet allowed = ingress.intersect(egress);
-        if (!allowed.isEmpty()) {
-            classConnections.get(source).add(destination, allowed);
+
+        void record(int source, int destination, ConnectionSet ingress, ConnectionSet egress) {
+            if (ingress == ConnectionSet.NONE || egress == ConnectionSet.NONE) {
+                return;
+            }
+            ConnectionSet conns = ingress.intersect(egress);
+            if (conns.isEmpty()) {
+                return;
+            }
+            if (size == sources.length) {
+                sources = Arrays.copyOf(sources, size * 2);
+                destinations = Arrays.copyOf(destinations, size * 2);
+                allowed = Arrays.copyOf(allowed, size * 2);
+            }
+            sources[size] = source;
+            destinations[size] = destination;
+            allowed[size++] = conns;
+        }
+    }
+
+    /** Every source's connections to one destination class, written to the thread's workspace. */
+    private void destination(int d, Workspace w, Shared sh) {
+        int c = sh.c();
+        int e = sh.e();
+        Column in = w.in;
+        Column out = w.out;
+        AdminVerdicts verdicts = w.verdicts;
+        List<Policy> policies = network.policies();
+        Map<PodPeer, Integer> peerIds = sh.peerIds();
+        List<List<Integer>> classesOfPeer = sh.classesOfPeer();
+        ConnectionSet[] egressDefault = sh.egressDefault();
+        Map<IpPeer, int[]> coveredSources = sh.coveredSources();
+        List<Integer> egressOpen = sh.egressOpen();
+        EqClass dst = classes.get(d);
+        ConnectionSet[] inExternal = new ConnectionSet[e];
+        in.reset(dst.isolatedIngress() ? ConnectionSet.NONE : ConnectionSet.ALL);
+        Arrays.fill(inExternal, in.base);
+        for (int p : dst.signature.ingress()) {
+            for (PolicyRule r : policies.get(p).ingress()) {
+                ConnectionSet conns = PeerMatcher.ports(r, dst.representative);
+                if (conns.isEmpty()) {
+                    continue;
+                }
+                if (r.anyPeer()) {
+                    in.unionAll(conns);
+                    unionAll(inExternal, conns);
+                    continue;
+                }
+                for (Policy.Peer peer : r.peers()) {
+                    if (peer instanceof PodPeer pod) {
+                        for (int s : classesOfPeer.get(peerIds.get(pod))) {
+                            in.union(s, conns);
+                        }
+                    } else if (peer instanceof IpPeer ip) {
+                        for (int x : coveredSources.computeIfAbsent(ip, this::coveredSources)) {
+                            inExternal[x] = inExternal[x].union(conns);
+                        }
+                    }
+                }
+            }
+        }
+        out.reset(null);
+        applyEgressTowards(dst, out, egressDefault, sh.egressSelected(), sh.anyPeerEgressPolicies(), sh.peers(), sh.policyIndex());
+        verdicts.reset(dst);
+        boolean ingressByAdmin = !dst.adminIngressRules.isEmpty();
+        if (ingressByAdmin || (in.base != ConnectionSet.NONE && verdicts.anyEgress())) {
+            // Admin rules may open or close any source's column: every source is visited.
+            for (int s = 0; s < c; s++) {
+                ConnectionSet ingress = ingressByAdmin ? verdicts.ingress(s).over(in.get(s)) : in.get(s);
+                w.record(s, d, ingress, verdicts.egress(s).over(out.get(s, egressDefault)));
+            }
+        } else if (in.base == ConnectionSet.NONE) {
+            for (int i = 0; i < in.touchedCount; i++) {
+                int s = in.touched[i];
+                w.record(s, d, in.get(s), verdicts.egress(s).over(out.get(s, egressDefault)));
+            }
+        } else {
+            for (int s : egressOpen) {
+                w.record(s, d, in.get(s), ConnectionSet.ALL);
+            }
+            for (int i = 0; i < out.touchedCount; i++) {
+                int s = out.touched[i];
+                w.record(s, d, in.get(s), out.values[s]);
+            }
+        }
+        for (int x = 0; x < e; x++) {
+            fromExternal[x][d] = inExternal[x];
         }
     }
 
