@@ -17,6 +17,12 @@ final class AdminVerdict {
     private final ConnectionSet denied;
     /** The outcome for a pod no NetworkPolicy isolates, by far the commonest case in bulk analysis. */
     private final ConnectionSet overAll;
+    /**
+     * A one-entry cache for {@link #over}. Verdicts are built per destination inside one thread's
+     * workspace (or one explanation), never shared between threads, so no synchronisation is needed.
+     */
+    private ConnectionSet lastInput;
+    private ConnectionSet lastOutput;
 
     private AdminVerdict(ConnectionSet allowed, ConnectionSet denied) {
         this.allowed = allowed;
@@ -46,7 +52,15 @@ final class AdminVerdict {
         if (networkPolicies == ConnectionSet.ALL) {
             return overAll;
         }
-        return networkPolicies == ConnectionSet.NONE ? allowed : allowed.union(networkPolicies.subtract(denied));
+        if (networkPolicies == ConnectionSet.NONE) {
+            return allowed;
+        }
+        // Sources named by the same rules share one NetworkPolicy result instance; asking twice in a row is common.
+        if (networkPolicies != lastInput) {
+            lastOutput = allowed.union(networkPolicies.subtract(denied));
+            lastInput = networkPolicies;
+        }
+        return lastOutput;
     }
 
     /**

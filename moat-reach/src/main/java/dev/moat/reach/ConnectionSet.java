@@ -40,12 +40,13 @@ public final class ConnectionSet {
         return canonical(r);
     }
 
+    /** Every instance is built through {@link #canonical}, so the empty and full sets are the shared ones. */
     public boolean isEmpty() {
-        return this == NONE || (ranges[0].length == 0 && ranges[1].length == 0 && ranges[2].length == 0);
+        return this == NONE;
     }
 
     public boolean isAll() {
-        return this == ALL || (isFull(ranges[0]) && isFull(ranges[1]) && isFull(ranges[2]));
+        return this == ALL;
     }
 
     private static boolean isFull(int[] r) {

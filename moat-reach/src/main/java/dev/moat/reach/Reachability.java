@@ -364,13 +364,13 @@ public final class Reachability {
             }
         }
         Map<IpPeer, int[]> coveredSources = new java.util.concurrent.ConcurrentHashMap<>();
-        Shared shared = new Shared(c, e, peerIds, classesOfPeer, egressSelected, anyPeerEgressPolicies, policyIndex,
-                egressDefault, egressOpen, coveredSources, peers);
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), c / 256));
         List<Workspace> workspaces = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             workspaces.add(new Workspace(c));
         }
+        Shared shared = new Shared(c, e, peerIds, classesOfPeer, egressSelected, anyPeerEgressPolicies, policyIndex,
+                egressDefault, egressOpen, coveredSources, peers, untouchedGroups(workspaces.get(0).verdicts, egressDefault));
         // Destinations are independent; each thread takes every threads-th one and buffers its edges.
         java.util.stream.IntStream.range(0, threads).parallel().forEach(t -> {
             Workspace w = workspaces.get(t);
@@ -390,11 +390,20 @@ public final class Reachability {
         }
     }
 
+    /** Sources grouped by what decides them when no rule names them: admin groups and egress isolation. */
+    private List<int[]> untouchedGroups(AdminVerdicts verdicts, ConnectionSet[] egressDefault) {
+        Map<Integer, List<Integer>> byKey = new LinkedHashMap<>();
+        for (int src = 0; src < classes.size(); src++) {
+            byKey.computeIfAbsent(verdicts.untouchedKey(src, egressDefault[src] == ConnectionSet.NONE), k -> new ArrayList<>()).add(src);
+        }
+        return byKey.values().stream().map(g -> g.stream().mapToInt(Integer::intValue).toArray()).toList();
+    }
+
     /** The precomputed, read-only indexes every destination's computation shares across threads. */
     private record Shared(int c, int e, Map<PodPeer, Integer> peerIds, List<List<Integer>> classesOfPeer,
                           List<List<Integer>> egressSelected, List<Integer> anyPeerEgressPolicies,
                           Map<Policy, Integer> policyIndex, ConnectionSet[] egressDefault, List<Integer> egressOpen,
-                          Map<IpPeer, int[]> coveredSources, List<PeerRef> peers) {
+                          Map<IpPeer, int[]> coveredSources, List<PeerRef> peers, List<int[]> untouchedGroups) {
     }
 
     /** One thread's scratch columns, admin memo and the edges it found, merged after the parallel phase. */
@@ -413,11 +422,11 @@ public final class Reachability {
         }
 
         void record(int source, int destination, ConnectionSet ingress, ConnectionSet egress) {
-            if (ingress == ConnectionSet.NONE || egress == ConnectionSet.NONE) {
-                return;
-            }
-            ConnectionSet conns = ingress.intersect(egress);
-            if (conns.isEmpty()) {
+            add(source, destination, both(ingress, egress));
+        }
+
+        void add(int source, int destination, ConnectionSet conns) {
+            if (conns == ConnectionSet.NONE) {
                 return;
             }
             if (size == sources.length) {
@@ -429,6 +438,19 @@ public final class Reachability {
             destinations[size] = destination;
             allowed[size++] = conns;
         }
+    }
+
+    /** The destination's ingress for one source: the NetworkPolicy result, overridden by admin rules when they apply. */
+    private static ConnectionSet admitted(AdminVerdicts verdicts, boolean byAdmin, ConnectionSet networkPolicies, int source) {
+        return byAdmin ? verdicts.ingress(source).over(networkPolicies) : networkPolicies;
+    }
+
+    /** What a connection needs: the source's egress and the destination's ingress. */
+    private static ConnectionSet both(ConnectionSet ingress, ConnectionSet egress) {
+        if (ingress == ConnectionSet.NONE || egress == ConnectionSet.NONE) {
+            return ConnectionSet.NONE;
+        }
+        return ingress.intersect(egress);
     }
 
     /** Every source's connections to one destination class, written to the thread's workspace. */
@@ -477,10 +499,32 @@ public final class Reachability {
         verdicts.reset(dst);
         boolean ingressByAdmin = !dst.adminIngressRules.isEmpty();
         if (ingressByAdmin || (in.base != ConnectionSet.NONE && verdicts.anyEgress())) {
-            // Admin rules may open or close any source's column: every source is visited.
-            for (int s = 0; s < c; s++) {
-                ConnectionSet ingress = ingressByAdmin ? verdicts.ingress(s).over(in.get(s)) : in.get(s);
-                w.record(s, d, ingress, verdicts.egress(s).over(out.get(s, egressDefault)));
+            // Admin rules may open or close any source's column. Sources some rule named are
+            // evaluated one by one; the others differ only by their admin groups and egress
+            // isolation, so each such group is decided once and skipped whole when it gets nothing.
+            for (int i = 0; i < in.touchedCount; i++) {
+                int src = in.touched[i];
+                w.record(src, d, admitted(verdicts, ingressByAdmin, in.get(src), src),
+                        verdicts.egress(src).over(out.get(src, egressDefault)));
+            }
+            for (int i = 0; i < out.touchedCount; i++) {
+                int src = out.touched[i];
+                if (!in.isTouched(src)) {
+                    w.record(src, d, admitted(verdicts, ingressByAdmin, in.base, src), verdicts.egress(src).over(out.values[src]));
+                }
+            }
+            for (int[] group : sh.untouchedGroups()) {
+                int first = group[0];
+                ConnectionSet allowed = both(admitted(verdicts, ingressByAdmin, in.base, first),
+                        verdicts.egress(first).over(egressDefault[first]));
+                if (allowed == ConnectionSet.NONE) {
+                    continue;
+                }
+                for (int src : group) {
+                    if (!in.isTouched(src) && !out.isTouched(src)) {
+                        w.add(src, d, allowed);
+                    }
+                }
             }
         } else if (in.base == ConnectionSet.NONE) {
             for (int i = 0; i < in.touchedCount; i++) {
@@ -528,6 +572,10 @@ public final class Reachability {
 
         ConnectionSet get(int s) {
             return stamp[s] == generation ? values[s] : base;
+        }
+
+        boolean isTouched(int s) {
+            return stamp[s] == generation;
         }
 
         /** For the egress column, whose untouched entries default per source class. */
@@ -655,6 +703,11 @@ public final class Reachability {
 
         boolean anyEgress() {
             return !egressPatterns.isEmpty();
+        }
+
+        /** A source's admin groups and whether it is isolated for egress: all an untouched source's result depends on. */
+        int untouchedKey(int source, boolean egressIsolated) {
+            return (ingressGroup[source] * (egressPatterns.size() + 1) + egressGroup[source] + 1) * 2 + (egressIsolated ? 1 : 0);
         }
 
         AdminVerdict ingress(int source) {
