@@ -42,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--policies", split = ",", defaultValue = "200,2000", description = "Policy counts, paired with --workloads (default: ${DEFAULT-VALUE}).")
     List<Integer> policies;
 
+    @Option(names = "--admin-policies", split = ",", defaultValue = "4,40",
+            description = "AdminNetworkPolicies (plus a baseline when > 0), paired with --workloads (default: ${DEFAULT-VALUE}).")
+    List<Integer> adminPolicies;
+
     @Option(names = "--seed", defaultValue = "42", description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -53,29 +57,33 @@ final class BenchCommand implements Callable<Integer> {
         if (!engine.equals("reach")) {
             throw new UsageError("unknown engine '" + engine + "' (expected reach)");
         }
-        if (workloads.size() != policies.size()) {
-            throw new UsageError("--workloads and --policies need the same number of values");
+        if (workloads.size() != policies.size() || workloads.size() != adminPolicies.size()) {
+            throw new UsageError("--workloads, --policies and --admin-policies need the same number of values");
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%9s %9s %8s %12s %11s %10s %12s %14s%n", "workloads", "policies", "classes", "connections",
-                "analysis ms", "peak MiB", "explain us", "print lines/s");
+        out.printf(Locale.ROOT, "%9s %9s %6s %8s %12s %11s %9s %10s %12s %14s%n", "workloads", "policies", "admin", "classes", "connections",
+                "analysis ms", "(build ms)", "peak MiB", "explain us", "print lines/s");
         for (int i = 0; i < workloads.size(); i++) {
-            run(workloads.get(i), policies.get(i), out);
+            run(workloads.get(i), policies.get(i), adminPolicies.get(i), out);
         }
-        out.printf("seed %d; analysis = classifying and listing every connection, without printing; peak = heap high-water mark%n", seed);
+        out.printf("seed %d; analysis = classifying and enumerating every connection in output order, without printing;"
+                + " peak = heap high-water mark during analysis%n", seed);
         out.flush();
         return 0;
     }
 
-    private void run(int workloadCount, int policyCount, PrintWriter out) throws IOException {
-        Network network = SyntheticCluster.generate(workloadCount, policyCount, seed);
+    private void run(int workloadCount, int policyCount, int adminCount, PrintWriter out) throws IOException {
+        Network network = SyntheticCluster.generate(workloadCount, policyCount, adminCount, seed);
         System.gc();
         resetPeaks();
         long start = System.nanoTime();
         Reachability reachability = new Reachability(network);
-        List<Connection> connections = reachability.connections();
+        long buildNanos = System.nanoTime() - start;
+        long[] count = {0};
+        reachability.forEachConnection(c -> count[0]++);
         long analysisNanos = System.nanoTime() - start;
         long peakBytes = peakHeap();
+        List<Connection> connections = reachability.connections();
 
         Random random = new Random(seed);
         List<WorkloadPeer> all = reachability.workloads();
@@ -89,8 +97,8 @@ final class BenchCommand implements Callable<Integer> {
         start = System.nanoTime();
         ConnlistFormat.CONNLIST.write(connections, sink);
         double printSeconds = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "%9d %9d %8d %12d %11.0f %10.0f %12.1f %14.0f%n", workloadCount, policyCount,
-                reachability.classCount(), connections.size(), analysisNanos / 1e6, peakBytes / (1024.0 * 1024.0),
+        out.printf(Locale.ROOT, "%9d %9d %6d %8d %12d %11.0f %10.0f %10.0f %12.1f %14.0f%n", workloadCount, policyCount, adminCount,
+                reachability.classCount(), connections.size(), analysisNanos / 1e6, buildNanos / 1e6, peakBytes / (1024.0 * 1024.0),
                 explainMicros, connections.size() / Math.max(printSeconds, 1e-9));
         out.flush();
     }

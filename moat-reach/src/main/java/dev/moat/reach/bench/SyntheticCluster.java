@@ -44,7 +44,7 @@ public final class SyntheticCluster {
     private SyntheticCluster() {
     }
 
-    public static Network generate(int workloadCount, int policyCount, long seed) {
+    public static Network generate(int workloadCount, int policyCount, int adminPolicyCount, long seed) {
         Random random = new Random(seed);
         int namespaceCount = Math.max(1, workloadCount / 100);
         Map<String, Map<String, String>> namespaces = new LinkedHashMap<>();
@@ -74,10 +74,12 @@ public final class SyntheticCluster {
             policies.add(policy(random, ns, "np-" + p, p));
         }
         List<AdminPolicy> admin = new ArrayList<>();
-        for (int a = 0; a < policyCount / 50; a++) {
+        for (int a = 0; a < adminPolicyCount; a++) {
             admin.add(adminPolicy(random, Tier.ADMIN, "anp-" + a, a));
         }
-        admin.add(adminPolicy(random, Tier.BASELINE, "default", 0));
+        if (adminPolicyCount > 0) {
+            admin.add(adminPolicy(random, Tier.BASELINE, "default", 0));
+        }
         return new Network(workloads, namespaces, policies, admin, List.of(), List.of());
     }
 
