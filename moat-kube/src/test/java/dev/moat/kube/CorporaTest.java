@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,11 +51,19 @@ class CorporaTest {
     @BeforeAll
     static void loadEverything() {
         Optional<Path> found = findCorpora();
-        Assumptions.assumeTrue(found.isPresent(), "../shared/corpora not present: looked in every folder above "
-                + Path.of("").toAbsolutePath() + " (or set -Dmoat.corpora=PATH)");
+        if (found.isEmpty()) {
+            return;
+        }
         corpora = found.get();
         loaded = new ManifestSources(YamlLimits.DEFAULT, "default").load(List.of(corpora.toString()), InputStream.nullInputStream());
         inventory = Inventory.of(loaded.objects());
+    }
+
+    /** Per test rather than in {@code @BeforeAll}, so each skip is reported with its reason. */
+    @BeforeEach
+    void requireCorpora() {
+        Assumptions.assumeTrue(corpora != null, "../shared/corpora not present: looked in every folder above "
+                + Path.of("").toAbsolutePath() + " (or set -Dmoat.corpora=PATH)");
     }
 
     static String file(String relative) {

@@ -35,7 +35,11 @@ class ConnlistConformanceTest {
     @TestFactory
     Stream<DynamicTest> everyScenarioMatchesNetpolAnalyzer() throws IOException {
         Path corpus = corpus();
-        Assumptions.assumeTrue(corpus != null, "../shared/conformance/netpol-analyzer not present: conformance replay skipped");
+        if (corpus == null) {
+            // A dynamic test that aborts is reported as skipped, with the reason; an empty factory would vanish.
+            return Stream.of(DynamicTest.dynamicTest("netpol-analyzer conformance corpus", () -> Assumptions.assumeTrue(false,
+                    "../shared/conformance/netpol-analyzer not present: conformance replay skipped")));
+        }
         try (Stream<Path> dirs = Files.list(corpus.resolve("scenarios"))) {
             return dirs.sorted().toList().stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
                 Path expectedFile = corpus.resolve("expected").resolve(dir.getFileName() + ".txt");
