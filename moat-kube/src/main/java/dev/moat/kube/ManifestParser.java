@@ -172,12 +172,20 @@ public final class ManifestParser {
         addObject(map, objects, errors);
     }
 
+    /** kustomize's own fields, which no Kubernetes object has at the top level. */
+    private static boolean looksLikeKustomization(YamlMap map) {
+        return java.util.stream.Stream.of("resources", "bases", "patches", "patchesStrategicMerge", "configMapGenerator",
+                "secretGenerator", "namePrefix", "commonLabels", "components", "images").anyMatch(k -> map.get(k) != null);
+    }
+
     private void addObject(YamlMap map, List<KubeObject> objects, List<Diagnostic> errors) {
         String apiVersion = map.text("apiVersion");
         String kind = map.text("kind");
         if (apiVersion == null || kind == null) {
-            errors.add(new Diagnostic(map.location(), "not a Kubernetes object: "
-                    + (apiVersion == null && kind == null ? "no apiVersion and no kind" : apiVersion == null ? "no apiVersion" : "no kind")));
+            errors.add(new Diagnostic(map.location(), looksLikeKustomization(map)
+                    ? "looks like a kustomization, not a manifest: render it first, e.g. 'kubectl kustomize DIR | moat scan -'"
+                    : "not a Kubernetes object: " + (apiVersion == null && kind == null ? "no apiVersion and no kind"
+                            : apiVersion == null ? "no apiVersion" : "no kind")));
             return;
         }
         if (kind.endsWith("List") && map.get("items") != null) {

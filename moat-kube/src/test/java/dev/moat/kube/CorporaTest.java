@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class CorporaTest {
 
     private static final String PLACEHOLDER = "looks like an unrendered template";
-    private static final String NOT_AN_OBJECT = "not a Kubernetes object";
+    private static final String KUSTOMIZATION = "looks like a kustomization";
 
     private static Path corpora;
     private static ManifestSources.Loaded loaded;
@@ -110,7 +110,7 @@ class CorporaTest {
             // the corpora hold only unfilled samples and kustomization files, no broken YAML
             assertThat(e.message()).as("%s", e).satisfiesAnyOf(
                     m -> assertThat(m).startsWith(PLACEHOLDER),
-                    m -> assertThat(m).startsWith(NOT_AN_OBJECT));
+                    m -> assertThat(m).startsWith(KUSTOMIZATION));
         }
     }
 

@@ -265,7 +265,7 @@ class ManifestParserTest {
                     """);
             assertThat(refs(p)).containsExactly("ConfigMap/team-a/good");
             assertThat(errors(p)).containsExactly(
-                    "mixed.yaml:1:1: not a Kubernetes object: no apiVersion and no kind",
+                    "mixed.yaml:1:1: looks like a kustomization, not a manifest: render it first, e.g. 'kubectl kustomize DIR | moat scan -'",
                     "mixed.yaml:4:1: not a Kubernetes object: the document is a list, not a mapping with apiVersion and kind",
                     "mixed.yaml:7:1: not a Kubernetes object: the document is a plain value, not a mapping with apiVersion and kind",
                     "mixed.yaml:9:1: not a Kubernetes object: no kind",
