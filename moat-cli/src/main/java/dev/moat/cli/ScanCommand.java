@@ -1,6 +1,8 @@
 package dev.moat.cli;
 
+import dev.moat.audit.AiMarking;
 import dev.moat.audit.Catalogue;
+import dev.moat.core.config.RuleSettings;
 import dev.moat.audit.network.NetworkView;
 import dev.moat.core.Diagnostic;
 import dev.moat.core.Annotation;
@@ -51,7 +53,7 @@ final class ScanCommand implements Callable<Integer> {
         List<RuleInfo> rules = Catalogue.infos();
         MoatConfig config = configOptions.load(rules.stream().map(RuleInfo::id).collect(Collectors.toSet()));
         ManifestSources.Loaded loaded = input.load(paths);
-        Inventory inventory = Inventory.of(loaded.objects());
+        Inventory inventory = AiMarking.apply(Inventory.of(loaded.objects()), new RuleSettings(config.settings()));
         Pipeline pipeline = new Pipeline(config, rules, output.threshold(config.failOnSetting()), LocalDate.now());
         List<Diagnostic> problems = new ArrayList<>(loaded.errors());
         problems.addAll(NetworkView.of(inventory).network().errors());

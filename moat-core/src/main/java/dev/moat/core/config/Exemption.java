@@ -3,7 +3,6 @@ package dev.moat.core.config;
 import dev.moat.core.Finding;
 import dev.moat.core.SourceLocation;
 import java.time.LocalDate;
-import java.util.regex.Pattern;
 
 /**
  * A config-file exemption: findings of {@code rule} ({@code *} for every rule) on objects matching
@@ -23,22 +22,9 @@ public record Exemption(String rule, String namespace, String kind, String name,
     }
 
     public boolean matches(Finding f) {
-        return glob(rule, f.ruleId())
-                && glob(namespace, f.object().namespace())
-                && glob(kind, f.object().kind())
-                && glob(name, f.object().name());
-    }
-
-    private static boolean glob(String pattern, String value) {
-        if (pattern == null || pattern.equals("*")) {
-            return true;
-        }
-        if (!pattern.contains("*")) {
-            return pattern.equals(value);
-        }
-        String regex = java.util.Arrays.stream(pattern.split("\\*", -1))
-                .map(Pattern::quote)
-                .collect(java.util.stream.Collectors.joining(".*"));
-        return value.matches(regex);
+        return Glob.matches(rule, f.ruleId())
+                && Glob.matches(namespace, f.object().namespace())
+                && Glob.matches(kind, f.object().kind())
+                && Glob.matches(name, f.object().name());
     }
 }
