@@ -14,17 +14,10 @@ import java.util.function.Consumer;
  * A rule that looks at each container of each workload on its own. Subclasses say what is wrong with
  * one container; this class names the workload and container in every message.
  */
-public abstract class ContainerRule implements ManifestRule {
-
-    private final RuleInfo info;
+public abstract class ContainerRule extends DocumentedRule {
 
     protected ContainerRule(RuleInfo info) {
-        this.info = info;
-    }
-
-    @Override
-    public final RuleInfo info() {
-        return info;
+        super(info);
     }
 
     @Override

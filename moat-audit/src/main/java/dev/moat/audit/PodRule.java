@@ -12,17 +12,10 @@ import java.util.function.Consumer;
  * A rule that looks at each pod spec on its own (scheduling, volumes, pod-level fields), the pod-level
  * counterpart of {@link ContainerRule}: it names the workload's component in every message.
  */
-public abstract class PodRule implements ManifestRule {
-
-    private final RuleInfo info;
+public abstract class PodRule extends DocumentedRule {
 
     protected PodRule(RuleInfo info) {
-        this.info = info;
-    }
-
-    @Override
-    public final RuleInfo info() {
-        return info;
+        super(info);
     }
 
     @Override

@@ -174,20 +174,7 @@ public final class AdminPolicyCompiler {
     }
 
     private static List<PortSpec> ports(YamlNode node) {
-        List<PortSpec> out = new ArrayList<>();
-        if (node == null || node instanceof YamlScalar s && s.isNull()) {
-            return out;
-        }
-        if (!(node instanceof YamlSeq seq)) {
-            throw new InvalidPolicyException(node.location(), "ports must be a list");
-        }
-        for (YamlNode item : seq.items()) {
-            if (!(item instanceof YamlMap port)) {
-                throw new InvalidPolicyException(item.location(), "a ports entry must be a mapping");
-            }
-            out.add(port(port));
-        }
-        return out;
+        return PolicyCompiler.eachMapping(node, "ports", AdminPolicyCompiler::port);
     }
 
     private static PortSpec port(YamlMap entry) {

@@ -152,18 +152,23 @@ public final class PolicyCompiler {
     }
 
     private static List<PortSpec> ports(YamlNode node) {
-        List<PortSpec> out = new ArrayList<>();
+        return eachMapping(node, "ports", PolicyCompiler::port);
+    }
+
+    /** The items of an optional list of mappings (absent or null: none), each read by {@code read}. */
+    static <T> List<T> eachMapping(YamlNode node, String field, java.util.function.Function<YamlMap, T> read) {
+        List<T> out = new ArrayList<>();
         if (node == null || node instanceof YamlScalar s && s.isNull()) {
             return out;
         }
         if (!(node instanceof YamlSeq seq)) {
-            throw new InvalidPolicyException(node.location(), "ports must be a list");
+            throw new InvalidPolicyException(node.location(), field + " must be a list");
         }
         for (YamlNode item : seq.items()) {
-            if (!(item instanceof YamlMap port)) {
-                throw new InvalidPolicyException(item.location(), "a ports entry must be a mapping");
+            if (!(item instanceof YamlMap map)) {
+                throw new InvalidPolicyException(item.location(), "a " + field + " entry must be a mapping");
             }
-            out.add(port(port));
+            out.add(read.apply(map));
         }
         return out;
     }

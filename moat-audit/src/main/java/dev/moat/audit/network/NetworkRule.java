@@ -1,23 +1,16 @@
 package dev.moat.audit.network;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.kube.Inventory;
 import java.util.function.Consumer;
 
 /** A rule over the reachability the manifests' NetworkPolicies produce. */
-abstract class NetworkRule implements ManifestRule {
-
-    private final RuleInfo info;
+abstract class NetworkRule extends DocumentedRule {
 
     NetworkRule(RuleInfo info) {
-        this.info = info;
-    }
-
-    @Override
-    public final RuleInfo info() {
-        return info;
+        super(info);
     }
 
     @Override
