@@ -63,8 +63,4 @@ public record PodSpec(YamlMap body, List<Container> containers) {
     public YamlMap securityContext() {
         return body.map("securityContext");
     }
-
-    public boolean hostNetwork() {
-        return Boolean.TRUE.equals(body.bool("hostNetwork"));
-    }
 }

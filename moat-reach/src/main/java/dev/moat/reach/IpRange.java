@@ -16,14 +16,6 @@ public record IpRange(boolean v6, BigInteger first, BigInteger last) implements 
     public static final BigInteger V4_MAX = BigInteger.ONE.shiftLeft(32).subtract(BigInteger.ONE);
     public static final BigInteger V6_MAX = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
 
-    public static IpRange allV4() {
-        return new IpRange(false, BigInteger.ZERO, V4_MAX);
-    }
-
-    public static IpRange allV6() {
-        return new IpRange(true, BigInteger.ZERO, V6_MAX);
-    }
-
     /**
      * Parses {@code a.b.c.d/n} or an IPv6 CIDR. Host bits are masked off, as the API server's sloppy
      * CIDR parser does.

@@ -45,10 +45,6 @@ public record Role(String kind, String namespace, String name, Map<String, Strin
         return kind.equals("ClusterRole");
     }
 
-    public boolean isAggregated() {
-        return !aggregation.isEmpty();
-    }
-
     /** A role the API server ships (cluster-admin, system:*), written out or not. */
     public boolean isDefault() {
         return source == null || labels.containsKey(BOOTSTRAP_LABEL) || name.startsWith("system:");

@@ -26,18 +26,4 @@ public record RuleSettings(YamlMap values) {
         }
         return node != null && node.text() != null ? List.of(node.text()) : fallback;
     }
-
-    public int integer(String key, int fallback) {
-        String v = values.text(key);
-        try {
-            return v == null ? fallback : Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
-    }
-
-    public boolean flag(String key, boolean fallback) {
-        Boolean b = values.bool(key);
-        return b == null ? fallback : b;
-    }
 }
