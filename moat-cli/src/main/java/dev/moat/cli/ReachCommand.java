@@ -7,6 +7,7 @@ import dev.moat.kube.ManifestSources;
 import dev.moat.reach.Connection;
 import dev.moat.reach.Endpoint;
 import dev.moat.reach.ExternalPeer;
+import dev.moat.reach.IngressController;
 import dev.moat.reach.IpRange;
 import dev.moat.reach.Network;
 import dev.moat.reach.PairAnalysis;
@@ -56,7 +57,7 @@ final class ReachCommand implements Callable<Integer> {
 
     @Option(names = "--explain", arity = "2", paramLabel = "ENDPOINT",
             description = "Explain SRC DST: allowed or denied, and by which policy and rule. An endpoint is a workload "
-                    + "(NAME, NS/NAME) or an IP address.")
+                    + "(NAME, NS/NAME), an IP address, or {ingress-controller} as the source.")
     List<String> explain;
 
     @Option(names = "--port", paramLabel = "PORT/PROTOCOL", description = "With --explain: ask about one port, e.g. 8080/TCP.")
@@ -122,8 +123,11 @@ final class ReachCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** A workload by reference, or the external range holding an IP address. */
+    /** A workload by reference, {@code {ingress-controller}} as a source, or the external range holding an IP address. */
     static Endpoint endpoint(Reachability reachability, String reference, boolean asSource) {
+        if (asSource && reference.equals(IngressController.INSTANCE.display())) {
+            return IngressController.INSTANCE;
+        }
         if (reference.matches("[0-9.]+|[0-9a-fA-F:]+:[0-9a-fA-F:.]*")) {
             IpRange address = IpRange.parseCidr(reference + (reference.contains(":") ? "/128" : "/32"));
             List<ExternalPeer> ranges = asSource ? reachability.externalSources() : reachability.externalDestinations();

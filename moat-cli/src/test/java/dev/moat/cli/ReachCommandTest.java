@@ -55,6 +55,19 @@ class ReachCommandTest {
     }
 
     @Test
+    void explainsTrafficFromTheIngressController() throws IOException {
+        Files.writeString(tmp.resolve("ingress.yaml"), "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"
+                + "  name: chat\n  namespace: llm-serving\nspec:\n  rules:\n  - http:\n      paths:\n      - path: /\n"
+                + "        pathType: Prefix\n        backend:\n          service:\n            name: llama-chat\n"
+                + "            port: {number: 80}\n");
+        CliRun run = CliRun.of("reach", INSECURE, tmp.resolve("ingress.yaml").toString(), "--explain", "{ingress-controller}",
+                "llm-serving/llama-chat");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.out()).contains("{ingress-controller} => llm-serving/llama-chat[Deployment]: ALLOWED")
+                .contains("by Ingress llm-serving/chat");
+    }
+
+    @Test
     void unknownWorkloadIsAUsageError() {
         CliRun run = CliRun.of("reach", HARDENED, "--explain", "nope", "llama-chat");
         assertThat(run.exitCode()).isEqualTo(2);
