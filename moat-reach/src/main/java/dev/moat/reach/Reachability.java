@@ -411,6 +411,9 @@ public final class Reachability {
         final Column in;
         final Column out;
         final AdminVerdicts verdicts = new AdminVerdicts();
+        private ConnectionSet lastIngress;
+        private ConnectionSet lastEgress;
+        private ConnectionSet lastBoth;
         int size;
         int[] sources = new int[1024];
         int[] destinations = new int[1024];
@@ -422,7 +425,13 @@ public final class Reachability {
         }
 
         void record(int source, int destination, ConnectionSet ingress, ConnectionSet egress) {
-            add(source, destination, both(ingress, egress));
+            // Neighbouring sources mostly get the same shared instances, so one remembered pair saves most intersections.
+            if (ingress != lastIngress || egress != lastEgress) {
+                lastIngress = ingress;
+                lastEgress = egress;
+                lastBoth = both(ingress, egress);
+            }
+            add(source, destination, lastBoth);
         }
 
         void add(int source, int destination, ConnectionSet conns) {
