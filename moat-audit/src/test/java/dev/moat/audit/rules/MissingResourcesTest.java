@@ -1,5 +1,8 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
+import static dev.moat.audit.Fixtures.pod;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,53 +17,40 @@ class MissingResourcesTest {
 
     private final MissingResources rule = new MissingResources();
 
+    /** A Deployment {@code llm} whose one container {@code server} has these resources lines. */
+    private static String gpuServer(String... resources) {
+        String[] fields = new String[resources.length + 1];
+        fields[0] = "resources:";
+        for (int i = 0; i < resources.length; i++) {
+            fields[i + 1] = "  " + resources[i];
+        }
+        return deployment("llm").container("server", "registry.example.com/server:1.0", fields).yaml();
+    }
+
     @Test
     void noResourcesAtAllIsReportedAtTheContainer() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                """);
+        List<Finding> findings = run(rule, deployment("web").namespace("ml").container("app", "nginx:1.27").yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-RES-001");
+            assertFinding(f, "MOAT-RES-001", Severity.MEDIUM, new ObjectRef("Deployment", "ml", "web"), "10:11",
+                    "container 'app': no requests.cpu, requests.memory, limits.cpu, limits.memory",
+                    "missing: requests.cpu, requests.memory, limits.cpu, limits.memory");
             assertThat(f.severity()).as("a plain workload").isEqualTo(Severity.MEDIUM);
             assertThat(f.category()).isEqualTo("resources");
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "web"));
-            assertThat(at(f)).isEqualTo("10:11");
-            assertThat(f.message()).isEqualTo("container 'app': no requests.cpu, requests.memory, limits.cpu, limits.memory");
-            assertThat(f.evidence()).isEqualTo("missing: requests.cpu, requests.memory, limits.cpu, limits.memory");
         });
     }
 
     @Test
     void partialResourcesAreReportedAtTheResourcesKeyNamingWhatIsMissing() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          resources:
-                            requests:
-                              cpu: 100m
-                              memory: 128Mi
-                            limits:
-                              memory: 256Mi
-                """);
+        List<Finding> findings = run(rule, deployment("web")
+                .container("app", "nginx:1.27",
+                        "resources:",
+                        "  requests:",
+                        "    cpu: 100m",
+                        "    memory: 128Mi",
+                        "  limits:",
+                        "    memory: 256Mi")
+                .yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(at(f)).as("the resources key, not the requests key inside it").isEqualTo("11:11");
@@ -72,22 +62,7 @@ class MissingResourcesTest {
 
     @Test
     void gpuWorkloadIsGradedHigh() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: llm
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: server
-                          image: registry.example.com/server:1.0
-                          resources:
-                            limits:
-                              nvidia.com/gpu: 1
-                              memory: 40Gi
-                """);
+        List<Finding> findings = run(rule, gpuServer("limits:", "  nvidia.com/gpu: 1", "  memory: 40Gi"));
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(f.severity()).isEqualTo(Severity.HIGH);
@@ -98,44 +73,21 @@ class MissingResourcesTest {
 
     @Test
     void completeResourcesAreCompliant() {
-        assertThat(run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: llm
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: server
-                          image: registry.example.com/server:1.0
-                          resources:
-                            requests: {cpu: "4", memory: 40Gi, nvidia.com/gpu: 1}
-                            limits: {cpu: "8", memory: 48Gi, nvidia.com/gpu: 1}
-                """)).isEmpty();
+        assertThat(run(rule, gpuServer(
+                "requests: {cpu: \"4\", memory: 40Gi, nvidia.com/gpu: 1}",
+                "limits: {cpu: \"8\", memory: 48Gi, nvidia.com/gpu: 1}"))).isEmpty();
     }
 
     @Test
     void ephemeralContainersAreSkippedButInitContainersAreNot() {
-        List<Finding> findings = run(rule, """
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: debug-me
-                spec:
-                  initContainers:
-                    - name: fetch
-                      image: busybox:1.36
-                  containers:
-                    - name: app
-                      image: nginx:1.27
-                      resources:
-                        requests: {cpu: 100m, memory: 64Mi}
-                        limits: {cpu: 200m, memory: 128Mi}
-                  ephemeralContainers:
-                    - name: debugger
-                      image: busybox:1.36
-                """);
+        List<Finding> findings = run(rule, pod("debug-me")
+                .initContainer("fetch", "busybox:1.36")
+                .container("app", "nginx:1.27",
+                        "resources:",
+                        "  requests: {cpu: 100m, memory: 64Mi}",
+                        "  limits: {cpu: 200m, memory: 128Mi}")
+                .afterContainers("ephemeralContainers:", "  - name: debugger", "    image: busybox:1.36")
+                .yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(f.message()).startsWith("init container 'fetch': ");

@@ -1,5 +1,7 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,46 +18,18 @@ class PrivilegeEscalationTest {
 
     @Test
     void explicitTrueIsReportedAtTheField() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            allowPrivilegeEscalation: true
-                """);
+        List<Finding> findings = run(rule, deployment("web").namespace("ml")
+                .container("app", "nginx:1.27", "securityContext:", "  allowPrivilegeEscalation: true")
+                .yaml());
 
-        assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-RUN-002");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "web"));
-            assertThat(at(f)).isEqualTo("13:13");
-            assertThat(f.message()).isEqualTo("container 'app': allows privilege escalation");
-            assertThat(f.evidence()).isEqualTo("allowPrivilegeEscalation: true");
-        });
+        assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RUN-002", Severity.MEDIUM,
+                new ObjectRef("Deployment", "ml", "web"), "13:13",
+                "container 'app': allows privilege escalation", "allowPrivilegeEscalation: true"));
     }
 
     @Test
     void missingSecurityContextIsReportedAtTheContainer() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                """);
+        List<Finding> findings = run(rule, deployment("web").container("app", "nginx:1.27").yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(at(f)).isEqualTo("9:11");
@@ -66,20 +40,9 @@ class PrivilegeEscalationTest {
 
     @Test
     void securityContextWithoutTheFieldIsReportedAtSecurityContext() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            runAsNonRoot: true
-                """);
+        List<Finding> findings = run(rule, deployment("web")
+                .container("app", "nginx:1.27", "securityContext:", "  runAsNonRoot: true")
+                .yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(at(f)).as("the securityContext key, not an unrelated field inside it").isEqualTo("11:11");
@@ -90,43 +53,18 @@ class PrivilegeEscalationTest {
 
     @Test
     void falseAtContainerLevelIsCompliant() {
-        assertThat(run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      securityContext:
-                        runAsNonRoot: true
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            allowPrivilegeEscalation: false
-                """)).isEmpty();
+        assertThat(run(rule, deployment("web")
+                .podSpec("securityContext:", "  runAsNonRoot: true")
+                .container("app", "nginx:1.27", "securityContext:", "  allowPrivilegeEscalation: false")
+                .yaml())).isEmpty();
     }
 
     @Test
     void everyContainerNeedsItsOwnSetting() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      initContainers:
-                        - name: fetch
-                          image: busybox:1.36
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            allowPrivilegeEscalation: false
-                """);
+        List<Finding> findings = run(rule, deployment("web")
+                .initContainer("fetch", "busybox:1.36")
+                .container("app", "nginx:1.27", "securityContext:", "  allowPrivilegeEscalation: false")
+                .yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(at(f)).isEqualTo("9:11");

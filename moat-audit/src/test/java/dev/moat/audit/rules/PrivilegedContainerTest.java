@@ -1,5 +1,8 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
+import static dev.moat.audit.Fixtures.pod;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,31 +19,15 @@ class PrivilegedContainerTest {
 
     @Test
     void privilegedContainerIsReportedAtTheField() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            privileged: true
-                """);
+        List<Finding> findings = run(rule, deployment("web").namespace("ml")
+                .container("app", "nginx:1.27", "securityContext:", "  privileged: true")
+                .yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-RUN-001");
-            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+            assertFinding(f, "MOAT-RUN-001", Severity.HIGH, new ObjectRef("Deployment", "ml", "web"), "13:13",
+                    "container 'app': runs privileged", "securityContext.privileged: true");
             assertThat(f.category()).isEqualTo("runtime");
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "web"));
             assertThat(f.location().file()).isEqualTo("test.yaml");
-            assertThat(at(f)).isEqualTo("13:13");
-            assertThat(f.message()).isEqualTo("container 'app': runs privileged");
-            assertThat(f.evidence()).isEqualTo("securityContext.privileged: true");
             assertThat(f.remediation()).contains("privileged: true");
             assertThat(f.suppressed()).isFalse();
         });
@@ -48,20 +35,10 @@ class PrivilegedContainerTest {
 
     @Test
     void privilegedInitContainerOfABarePodIsReported() {
-        List<Finding> findings = run(rule, """
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: loader
-                spec:
-                  initContainers:
-                    - name: driver
-                      image: busybox:1.36
-                      securityContext: {privileged: true}
-                  containers:
-                    - name: app
-                      image: nginx:1.27
-                """);
+        List<Finding> findings = run(rule, pod("loader")
+                .initContainer("driver", "busybox:1.36", "securityContext: {privileged: true}")
+                .container("app", "nginx:1.27")
+                .yaml());
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(f.object()).isEqualTo(new ObjectRef("Pod", "default", "loader"));
@@ -72,39 +49,16 @@ class PrivilegedContainerTest {
 
     @Test
     void privilegedFalseIsCompliant() {
-        assertThat(run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            privileged: false
-                """)).isEmpty();
+        assertThat(run(rule, deployment("web")
+                .container("app", "nginx:1.27", "securityContext:", "  privileged: false")
+                .yaml())).isEmpty();
     }
 
     @Test
     void privilegedAbsentIsCompliant() {
-        assertThat(run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            runAsNonRoot: true
-                        - name: sidecar
-                          image: envoy:1.30
-                """)).isEmpty();
+        assertThat(run(rule, deployment("web")
+                .container("app", "nginx:1.27", "securityContext:", "  runAsNonRoot: true")
+                .container("sidecar", "envoy:1.30")
+                .yaml())).isEmpty();
     }
 }

@@ -1,5 +1,8 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
+import static dev.moat.audit.Fixtures.pod;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,109 +17,53 @@ class RunsAsRootTest {
 
     private final RunsAsRoot rule = new RunsAsRoot();
 
+    /** A Deployment {@code web} whose pod sets {@code runAsNonRoot: true} and whose container overrides it. */
+    private static String podNonRootContainer(String... containerSecurityContext) {
+        return deployment("web")
+                .podSpec("securityContext:", "  runAsNonRoot: true")
+                .container("app", "nginx:1.27", containerSecurityContext)
+                .yaml();
+    }
+
     @Test
     void nothingSetIsReportedAtTheContainer() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                """);
+        List<Finding> findings = run(rule, deployment("web").namespace("ml").container("app", "nginx:1.27").yaml());
 
-        assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-RUN-003");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "web"));
-            assertThat(at(f)).isEqualTo("10:11");
-            assertThat(f.message()).isEqualTo(
-                    "container 'app': may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set");
-            assertThat(f.evidence()).isEqualTo("runAsNonRoot unset");
-        });
+        assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RUN-003", Severity.MEDIUM,
+                new ObjectRef("Deployment", "ml", "web"), "10:11",
+                "container 'app': may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set",
+                "runAsNonRoot unset"));
     }
 
     @Test
     void securityContextWithoutEitherFieldIsReportedAtSecurityContext() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            allowPrivilegeEscalation: false
-                """);
+        List<Finding> findings = run(rule, deployment("web")
+                .container("app", "nginx:1.27", "securityContext:", "  allowPrivilegeEscalation: false")
+                .yaml());
 
         assertThat(findings).singleElement().satisfies(f -> assertThat(at(f)).isEqualTo("11:11"));
     }
 
     @Test
     void podLevelRunAsNonRootIsInherited() {
-        assertThat(run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      securityContext:
-                        runAsNonRoot: true
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                        - name: sidecar
-                          image: envoy:1.30
-                          securityContext:
-                            readOnlyRootFilesystem: true
-                """)).isEmpty();
+        assertThat(run(rule, deployment("web")
+                .podSpec("securityContext:", "  runAsNonRoot: true")
+                .container("app", "nginx:1.27")
+                .container("sidecar", "envoy:1.30", "securityContext:", "  readOnlyRootFilesystem: true")
+                .yaml())).isEmpty();
     }
 
     @Test
     void podLevelNonZeroRunAsUserIsInherited() {
-        assertThat(run(rule, """
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: web
-                spec:
-                  securityContext:
-                    runAsUser: 1000
-                  containers:
-                    - name: app
-                      image: nginx:1.27
-                """)).isEmpty();
+        assertThat(run(rule, pod("web")
+                .podSpec("securityContext:", "  runAsUser: 1000")
+                .container("app", "nginx:1.27")
+                .yaml())).isEmpty();
     }
 
     @Test
     void containerRunAsUserZeroOverridesPodRunAsNonRoot() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      securityContext:
-                        runAsNonRoot: true
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            runAsUser: 0
-                """);
+        List<Finding> findings = run(rule, podNonRootContainer("securityContext:", "  runAsUser: 0"));
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(at(f)).isEqualTo("14:13");
@@ -127,22 +74,7 @@ class RunsAsRootTest {
 
     @Test
     void containerRunAsNonRootFalseOverridesPodTrue() {
-        List<Finding> findings = run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      securityContext:
-                        runAsNonRoot: true
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            runAsNonRoot: false
-                """);
+        List<Finding> findings = run(rule, podNonRootContainer("securityContext:", "  runAsNonRoot: false"));
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(at(f)).isEqualTo("14:13");
@@ -152,20 +84,8 @@ class RunsAsRootTest {
 
     @Test
     void containerLevelRunAsNonRootIsCompliant() {
-        assertThat(run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: nginx:1.27
-                          securityContext:
-                            runAsNonRoot: true
-                            runAsUser: 10001
-                """)).isEmpty();
+        assertThat(run(rule, deployment("web")
+                .container("app", "nginx:1.27", "securityContext:", "  runAsNonRoot: true", "  runAsUser: 10001")
+                .yaml())).isEmpty();
     }
 }
