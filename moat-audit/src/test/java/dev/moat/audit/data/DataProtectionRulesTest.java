@@ -1,5 +1,6 @@
 package dev.moat.audit.data;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static dev.moat.audit.gpu.SettingsYaml.settings;
@@ -61,15 +62,11 @@ class DataProtectionRulesTest {
                       type: gp3
                     """);
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-DAT-001");
-                assertThat(f.severity()).isEqualTo(Severity.HIGH);
-                assertThat(f.object()).isEqualTo(new ObjectRef("PersistentVolumeClaim", "ml", "models"));
-                assertThat(at(f)).isEqualTo("23:3");
-                assertThat(f.message()).isEqualTo("PVC models of Deployment/ml/llm is on StorageClass gp3, whose AWS EBS "
-                        + "volumes do not set encrypted");
-                assertThat(f.evidence()).isEqualTo("StorageClass gp3: provisioner ebs.csi.aws.com, parameters.encrypted unset");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-DAT-001", Severity.HIGH,
+                    new ObjectRef("PersistentVolumeClaim", "ml", "models"), "23:3",
+                    "PVC models of Deployment/ml/llm is on StorageClass gp3, whose AWS EBS "
+                            + "volumes do not set encrypted",
+                    "StorageClass gp3: provisioner ebs.csi.aws.com, parameters.encrypted unset"));
         }
 
         @Test
@@ -190,15 +187,11 @@ class DataProtectionRulesTest {
                     """);
 
             assertThat(findings).hasSize(2);
-            assertThat(findings.get(0)).satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-DAT-002");
-                assertThat(f.severity()).isEqualTo(Severity.HIGH);
-                assertThat(f.object()).isEqualTo(new ObjectRef("Pod", "ml", "trainer"));
-                assertThat(at(f)).isEqualTo("18:7");
-                assertThat(f.message()).isEqualTo("pod: volume 'datasets' mounts host path /mnt/datasets writable in "
-                        + "container 'train'");
-                assertThat(f.evidence()).isEqualTo("hostPath.path: /mnt/datasets, type: Directory");
-            });
+            assertThat(findings.get(0)).satisfies(f -> assertFinding(f, "MOAT-DAT-002", Severity.HIGH,
+                    new ObjectRef("Pod", "ml", "trainer"), "18:7",
+                    "pod: volume 'datasets' mounts host path /mnt/datasets writable in "
+                            + "container 'train'",
+                    "hostPath.path: /mnt/datasets, type: Directory"));
             assertThat(findings.get(1)).satisfies(f -> {
                 assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
                 assertThat(at(f)).isEqualTo("22:7");
@@ -270,15 +263,11 @@ class DataProtectionRulesTest {
                       policyTypes: [Ingress]
                     """);
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-DAT-003");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(f.object()).isEqualTo(new ObjectRef("Namespace", "", "training"));
-                assertThat(at(f)).isEqualTo("4:3");
-                assertThat(f.message()).isEqualTo("namespace training runs training workloads whose egress no "
-                        + "NetworkPolicy isolates");
-                assertThat(f.evidence()).isEqualTo("not isolated for egress: PyTorchJob/training/finetune");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-DAT-003", Severity.MEDIUM,
+                    new ObjectRef("Namespace", "", "training"), "4:3",
+                    "namespace training runs training workloads whose egress no "
+                            + "NetworkPolicy isolates",
+                    "not isolated for egress: PyTorchJob/training/finetune"));
         }
 
         @Test

@@ -1,5 +1,6 @@
 package dev.moat.audit.gpu;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static dev.moat.audit.gpu.SettingsYaml.settings;
@@ -50,15 +51,11 @@ class GpuRulesTest {
                       kubernetes.io/os: linux
                     """ + GPU_CONTAINER));
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-GPU-001");
-                assertThat(f.severity()).isEqualTo(Severity.LOW);
-                assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "llm"));
-                assertThat(at(f)).isEqualTo("9:7");
-                assertThat(f.message()).isEqualTo("pod: container 'vllm' requests nvidia.com/gpu but no nodeSelector or "
-                        + "required node affinity names a GPU pool label");
-                assertThat(f.evidence()).isEqualTo("nodeSelector: [kubernetes.io/os], no GPU pool label");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-GPU-001", Severity.LOW,
+                    new ObjectRef("Deployment", "ml", "llm"), "9:7",
+                    "pod: container 'vllm' requests nvidia.com/gpu but no nodeSelector or "
+                            + "required node affinity names a GPU pool label",
+                    "nodeSelector: [kubernetes.io/os], no GPU pool label"));
         }
 
         @Test
@@ -256,15 +253,11 @@ class GpuRulesTest {
                                 image: rayproject/ray:2.46.0
                     """);
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-GPU-004");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(f.object()).isEqualTo(new ObjectRef("RayCluster", "ml", "ray"));
-                assertThat(at(f)).isEqualTo("12:13");
-                assertThat(f.message()).isEqualTo("pod in headGroupSpec: a toleration with operator: Exists and no key "
-                        + "tolerates every taint");
-                assertThat(f.evidence()).isEqualTo("toleration <every key> Exists:NoSchedule");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-GPU-004", Severity.MEDIUM,
+                    new ObjectRef("RayCluster", "ml", "ray"), "12:13",
+                    "pod in headGroupSpec: a toleration with operator: Exists and no key "
+                            + "tolerates every taint",
+                    "toleration <every key> Exists:NoSchedule"));
         }
 
         @Test
@@ -374,15 +367,11 @@ class GpuRulesTest {
                         nvidia.com/gpu: "8"
                     """);
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-GPU-006");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(f.object()).isEqualTo(new ObjectRef("Node", "", "gpu-1"));
-                assertThat(at(f)).isEqualTo("6:3");
-                assertThat(f.message()).isEqualTo("GPU node gpu-1 (capacity nvidia.com/gpu: 8) has no NoSchedule or "
-                        + "NoExecute taint");
-                assertThat(f.evidence()).isEqualTo("taints: [nvidia.com/gpu:PreferNoSchedule]");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-GPU-006", Severity.MEDIUM,
+                    new ObjectRef("Node", "", "gpu-1"), "6:3",
+                    "GPU node gpu-1 (capacity nvidia.com/gpu: 8) has no NoSchedule or "
+                            + "NoExecute taint",
+                    "taints: [nvidia.com/gpu:PreferNoSchedule]"));
         }
 
         @Test

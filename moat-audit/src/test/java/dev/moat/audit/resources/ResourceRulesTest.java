@@ -1,5 +1,6 @@
 package dev.moat.audit.resources;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,15 +44,11 @@ class ResourceRulesTest {
                               emptyDir: {}
                     """);
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-RES-002");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "llm"));
-                assertThat(at(f)).isEqualTo("18:13");
-                assertThat(f.message()).isEqualTo("pod: volume 'dshm' (mounted at /dev/shm) is a memory-backed emptyDir "
-                        + "without sizeLimit");
-                assertThat(f.evidence()).isEqualTo("emptyDir: {medium: Memory}, no sizeLimit");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RES-002", Severity.MEDIUM,
+                    new ObjectRef("Deployment", "ml", "llm"), "18:13",
+                    "pod: volume 'dshm' (mounted at /dev/shm) is a memory-backed emptyDir "
+                            + "without sizeLimit",
+                    "emptyDir: {medium: Memory}, no sizeLimit"));
         }
 
         @Test
@@ -206,15 +203,11 @@ class ResourceRulesTest {
                     ---
                     """ + AI_DEPLOYMENT);
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-RES-004");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(f.object()).isEqualTo(new ObjectRef("Namespace", "", "ml"));
-                assertThat(at(f)).isEqualTo("4:3");
-                assertThat(f.message()).isEqualTo("namespace ml runs 1 AI workload(s) and has no ResourceQuota");
-                assertThat(f.evidence()).isEqualTo("AI workloads: [Deployment/ml/llm]; Deployment/ml/llm because "
-                        + "container 'vllm' requests nvidia.com/gpu");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RES-004", Severity.MEDIUM,
+                    new ObjectRef("Namespace", "", "ml"), "4:3",
+                    "namespace ml runs 1 AI workload(s) and has no ResourceQuota",
+                    "AI workloads: [Deployment/ml/llm]; Deployment/ml/llm because "
+                            + "container 'vllm' requests nvidia.com/gpu"));
         }
 
         @Test
@@ -275,15 +268,11 @@ class ResourceRulesTest {
                     ---
                     """ + AI_DEPLOYMENT);
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-RES-005");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(f.object()).isEqualTo(new ObjectRef("ResourceQuota", "ml", "compute"));
-                assertThat(at(f)).isEqualTo("7:3");
-                assertThat(f.message()).isEqualTo("no ResourceQuota in namespace ml caps nvidia.com/gpu, which its "
-                        + "workloads request");
-                assertThat(f.evidence()).isEqualTo("missing: [requests.nvidia.com/gpu]");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RES-005", Severity.MEDIUM,
+                    new ObjectRef("ResourceQuota", "ml", "compute"), "7:3",
+                    "no ResourceQuota in namespace ml caps nvidia.com/gpu, which its "
+                            + "workloads request",
+                    "missing: [requests.nvidia.com/gpu]"));
         }
 
         @Test

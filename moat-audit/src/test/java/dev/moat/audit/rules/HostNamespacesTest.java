@@ -1,5 +1,6 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,13 +37,11 @@ class HostNamespacesTest {
                 """);
 
         assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-RUN-004");
-            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+            assertFinding(f, "MOAT-RUN-004", Severity.HIGH,
+                    new ObjectRef("CronJob", "ml", "nightly"), "12:11",
+                    "pod sets hostNetwork: true",
+                    "hostNetwork: true");
             assertThat(f.category()).isEqualTo("runtime");
-            assertThat(f.object()).isEqualTo(new ObjectRef("CronJob", "ml", "nightly"));
-            assertThat(at(f)).isEqualTo("12:11");
-            assertThat(f.message()).isEqualTo("pod sets hostNetwork: true");
-            assertThat(f.evidence()).isEqualTo("hostNetwork: true");
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,13 +42,11 @@ class ImageRulesTest {
         String yaml = deployment("ghcr.io/acme/server:latest");
 
         assertThat(run(notPinned, yaml)).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SUP-001");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
+            assertFinding(f, "MOAT-SUP-001", Severity.MEDIUM,
+                    new ObjectRef("Deployment", "ml", "web"), "11:11",
+                    "container 'app': image 'ghcr.io/acme/server:latest' is not pinned by digest",
+                    "image: ghcr.io/acme/server:latest");
             assertThat(f.category()).isEqualTo("supply-chain");
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "web"));
-            assertThat(at(f)).isEqualTo("11:11");
-            assertThat(f.message()).isEqualTo("container 'app': image 'ghcr.io/acme/server:latest' is not pinned by digest");
-            assertThat(f.evidence()).isEqualTo("image: ghcr.io/acme/server:latest");
         });
         assertThat(run(mutableTag, yaml)).singleElement().satisfies(f -> {
             assertThat(f.ruleId()).isEqualTo("MOAT-SUP-002");

@@ -1,5 +1,6 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static dev.moat.audit.Manifests.runAll;
@@ -70,13 +71,11 @@ class LiteralCredentialTest {
         List<Finding> findings = run(rule, withEnv("OPENAI_API_KEY", key));
 
         assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-001");
-            assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+            assertFinding(f, "MOAT-SEC-001", Severity.CRITICAL,
+                    new ObjectRef("Deployment", "ml", "chat"), "14:15",
+                    "container 'app': OpenAI project key written literally in env OPENAI_API_KEY",
+                    "env OPENAI_API_KEY = sk-p****(56 chars)");
             assertThat(f.category()).isEqualTo("secrets");
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "chat"));
-            assertThat(at(f)).isEqualTo("14:15");
-            assertThat(f.message()).isEqualTo("container 'app': OpenAI project key written literally in env OPENAI_API_KEY");
-            assertThat(f.evidence()).isEqualTo("env OPENAI_API_KEY = sk-p****(56 chars)");
             assertRedacted(f, key);
         });
     }

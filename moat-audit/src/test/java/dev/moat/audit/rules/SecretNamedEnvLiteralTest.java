@@ -1,6 +1,6 @@
 package dev.moat.audit.rules;
 
-import static dev.moat.audit.Manifests.at;
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.run;
 import static dev.moat.audit.Manifests.runAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,13 +46,11 @@ class SecretNamedEnvLiteralTest {
         List<Finding> findings = run(rule, withEnv("DB_PASSWORD", password));
 
         assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-002");
-            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+            assertFinding(f, "MOAT-SEC-002", Severity.HIGH,
+                    new ObjectRef("Deployment", "ml", "api"), "14:15",
+                    "container 'app': env DB_PASSWORD holds a literal value",
+                    "DB_PASSWORD = " + password.substring(0, 4) + "****(22 chars)");
             assertThat(f.category()).isEqualTo("secrets");
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "api"));
-            assertThat(at(f)).isEqualTo("14:15");
-            assertThat(f.message()).isEqualTo("container 'app': env DB_PASSWORD holds a literal value");
-            assertThat(f.evidence()).isEqualTo("DB_PASSWORD = " + password.substring(0, 4) + "****(22 chars)");
             assertThat(f.message() + f.evidence()).doesNotContain(password).doesNotContain(password.substring(4));
         });
     }

@@ -1,5 +1,6 @@
 package dev.moat.audit.secrets;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -44,14 +45,10 @@ class SecretRulesTest {
                   hf.token: %s
                 """.formatted(key, b64(keys.huggingFace())));
 
-        assertThat(findings).hasSize(2).first().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-003");
-            assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
-            assertThat(f.object()).isEqualTo(new ObjectRef("ConfigMap", "ml", "llm-config"));
-            assertThat(at(f)).isEqualTo("8:3");
-            assertThat(f.message()).isEqualTo("OpenAI project key in data.OPENAI_API_KEY of ConfigMap llm-config");
-            assertThat(f.evidence()).isEqualTo("data.OPENAI_API_KEY = sk-p****(56 chars)");
-        });
+        assertThat(findings).hasSize(2).first().satisfies(f -> assertFinding(f, "MOAT-SEC-003", Severity.CRITICAL,
+                new ObjectRef("ConfigMap", "ml", "llm-config"), "8:3",
+                "OpenAI project key in data.OPENAI_API_KEY of ConfigMap llm-config",
+                "data.OPENAI_API_KEY = sk-p****(56 chars)"));
         assertThat(findings.get(1).message()).isEqualTo("Hugging Face token in binaryData.hf.token of ConfigMap llm-config");
         assertThat(at(findings.get(1))).isEqualTo("10:3");
     }
@@ -183,14 +180,10 @@ class SecretRulesTest {
                           image: agent:1.0
                 """.formatted(key));
 
-        assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-006");
-            assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
-            assertThat(f.object()).isEqualTo(new ObjectRef("Deployment", "ml", "agent"));
-            assertThat(at(f)).isEqualTo("12:9");
-            assertThat(f.message()).isEqualTo("Anthropic API key in annotation agent.example.com/anthropic-key");
-            assertThat(f.evidence()).isEqualTo("agent.example.com/anthropic-key = sk-a****(108 chars)");
-        });
+        assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-SEC-006", Severity.CRITICAL,
+                new ObjectRef("Deployment", "ml", "agent"), "12:9",
+                "Anthropic API key in annotation agent.example.com/anthropic-key",
+                "agent.example.com/anthropic-key = sk-a****(108 chars)"));
     }
 
     @Test
