@@ -40,6 +40,14 @@ import java.util.List;
  */
 public final class Fixtures {
 
+    /** The serving image most AI-workload fixtures run. */
+    public static final String VLLM = "vllm/vllm-openai:v0.6.0";
+
+    /** A Deployment {@code ml/llm} whose one container {@code vllm} limits {@code nvidia.com/gpu: 1}. */
+    public static final String GPU_SERVER = deployment("llm").namespace("ml")
+            .container("vllm", VLLM, "resources:", "  limits:", "    nvidia.com/gpu: 1")
+            .yaml();
+
     private Fixtures() {
     }
 

@@ -1,6 +1,8 @@
 package dev.moat.audit.data;
 
+import static dev.moat.audit.Fixtures.VLLM;
 import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static dev.moat.audit.gpu.SettingsYaml.settings;
@@ -20,22 +22,10 @@ class DataProtectionRulesTest {
 
         private final UnencryptedModelStorage rule = new UnencryptedModelStorage();
 
-        private static final String SERVER_WITH_PVC = """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: llm
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: vllm
-                          image: vllm/vllm-openai:v0.6.0
-                      volumes:
-                        - name: models
-                          persistentVolumeClaim:
-                            claimName: models
+        private static final String SERVER_WITH_PVC = deployment("llm").namespace("ml")
+                .container("vllm", VLLM)
+                .afterContainers("volumes:", "  - name: models", "    persistentVolumeClaim:", "      claimName: models")
+                .yaml() + """
                 ---
                 apiVersion: v1
                 kind: PersistentVolumeClaim

@@ -1,6 +1,9 @@
 package dev.moat.audit.resources;
 
+import static dev.moat.audit.Fixtures.GPU_SERVER;
+import static dev.moat.audit.Fixtures.VLLM;
 import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,28 +24,16 @@ class ResourceRulesTest {
 
         @Test
         void shmWithoutSizeLimitIsReportedAtTheMediumWithItsMountPath() {
-            List<Finding> findings = run(rule, """
-                    apiVersion: apps/v1
-                    kind: Deployment
-                    metadata:
-                      name: llm
-                      namespace: ml
-                    spec:
-                      template:
-                        spec:
-                          containers:
-                            - name: vllm
-                              image: vllm/vllm-openai:v0.6.0
-                              volumeMounts:
-                                - name: dshm
-                                  mountPath: /dev/shm
-                          volumes:
-                            - name: dshm
-                              emptyDir:
-                                medium: Memory
-                            - name: cache
-                              emptyDir: {}
-                    """);
+            List<Finding> findings = run(rule, deployment("llm").namespace("ml")
+                    .container("vllm", VLLM, "volumeMounts:", "  - name: dshm", "    mountPath: /dev/shm")
+                    .afterContainers(
+                            "volumes:",
+                            "  - name: dshm",
+                            "    emptyDir:",
+                            "      medium: Memory",
+                            "  - name: cache",
+                            "    emptyDir: {}")
+                    .yaml());
 
             assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RES-002", Severity.MEDIUM,
                     new ObjectRef("Deployment", "ml", "llm"), "18:13",
@@ -81,28 +72,15 @@ class ResourceRulesTest {
 
         @Test
         void initContainerDownloadingFromTheHubIsReportedWithoutTheCommandLine() {
-            List<Finding> findings = run(rule, """
-                    apiVersion: apps/v1
-                    kind: Deployment
-                    metadata:
-                      name: llm
-                      namespace: ml
-                    spec:
-                      template:
-                        spec:
-                          initContainers:
-                            - name: fetch
-                              image: python:3.12
-                              command: ["sh", "-c"]
-                              args: ["huggingface-cli download org/model --token $(HF_TOKEN) --local-dir /models"]
-                              resources:
-                                limits:
-                                  memory: 1Gi
-                          containers:
-                            - name: server
-                              image: vllm/vllm-openai:v0.6.0
-                              args: ["--model", "/models"]
-                    """);
+            List<Finding> findings = run(rule, deployment("llm").namespace("ml")
+                    .initContainer("fetch", "python:3.12",
+                            "command: [\"sh\", \"-c\"]",
+                            "args: [\"huggingface-cli download org/model --token $(HF_TOKEN) --local-dir /models\"]",
+                            "resources:",
+                            "  limits:",
+                            "    memory: 1Gi")
+                    .container("server", VLLM, "args: [\"--model\", \"/models\"]")
+                    .yaml());
 
             assertThat(findings).singleElement().satisfies(f -> {
                 assertThat(f.ruleId()).isEqualTo("MOAT-RES-003");
@@ -171,23 +149,6 @@ class ResourceRulesTest {
         }
     }
 
-    private static final String AI_DEPLOYMENT = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: llm
-              namespace: ml
-            spec:
-              template:
-                spec:
-                  containers:
-                    - name: vllm
-                      image: vllm/vllm-openai:v0.6.0
-                      resources:
-                        limits:
-                          nvidia.com/gpu: 1
-            """;
-
     @Nested
     class NamespaceQuota {
 
@@ -201,7 +162,7 @@ class ResourceRulesTest {
                     metadata:
                       name: ml
                     ---
-                    """ + AI_DEPLOYMENT);
+                    """ + GPU_SERVER);
 
             assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RES-004", Severity.MEDIUM,
                     new ObjectRef("Namespace", "", "ml"), "4:3",
@@ -227,8 +188,8 @@ class ResourceRulesTest {
                       hard:
                         requests.nvidia.com/gpu: "4"
                     ---
-                    """ + AI_DEPLOYMENT)).isEmpty();
-            assertThat(run(rule, AI_DEPLOYMENT)).as("namespace not declared").isEmpty();
+                    """ + GPU_SERVER)).isEmpty();
+            assertThat(run(rule, GPU_SERVER)).as("namespace not declared").isEmpty();
             assertThat(run(rule, """
                     apiVersion: v1
                     kind: Namespace
@@ -266,7 +227,7 @@ class ResourceRulesTest {
                         requests.cpu: "64"
                         limits.nvidia.com/gpu: "8"
                     ---
-                    """ + AI_DEPLOYMENT);
+                    """ + GPU_SERVER);
 
             assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RES-005", Severity.MEDIUM,
                     new ObjectRef("ResourceQuota", "ml", "compute"), "7:3",
@@ -296,8 +257,8 @@ class ResourceRulesTest {
                       hard:
                         requests.nvidia.com/gpu: "8"
                     ---
-                    """ + AI_DEPLOYMENT)).isEmpty();
-            assertThat(run(rule, AI_DEPLOYMENT)).as("no quota: MOAT-RES-004's case").isEmpty();
+                    """ + GPU_SERVER)).isEmpty();
+            assertThat(run(rule, GPU_SERVER)).as("no quota: MOAT-RES-004's case").isEmpty();
         }
     }
 }
