@@ -61,6 +61,11 @@ public final class Fixtures {
         return new Workload("v1", "Pod", name, "spec:\n", 2);
     }
 
+    /** Container lines for an {@code env} list with one literal, double-quoted {@code value}. */
+    public static String[] literalEnv(String name, String value) {
+        return new String[] {"env:", "  - name: " + name, "    value: \"" + value + "\""};
+    }
+
     /**
      * Asserts the headline of a finding: which rule, how severe, on what object, where, and what it says.
      */

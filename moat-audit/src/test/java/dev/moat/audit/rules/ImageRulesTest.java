@@ -5,6 +5,7 @@ import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moat.audit.Fixtures;
 import dev.moat.core.Finding;
 import dev.moat.core.ObjectRef;
 import dev.moat.core.Severity;
@@ -22,19 +23,7 @@ class ImageRulesTest {
     private final MutableTag mutableTag = new MutableTag();
 
     private static String deployment(String image) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: web
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: "%s"
-                """.formatted(image);
+        return Fixtures.deployment("web").namespace("ml").container("app", "\"" + image + "\"").yaml();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.moat.audit.rules;
 
 import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
+import static dev.moat.audit.Fixtures.literalEnv;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static dev.moat.audit.Manifests.runAll;
@@ -19,41 +21,13 @@ class LiteralCredentialTest {
     private final LiteralCredential rule = new LiteralCredential();
 
     private static String withEnv(String name, String value) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: chat
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: chat:1.0
-                          env:
-                            - name: %s
-                              value: "%s"
-                """.formatted(name, value);
+        return deployment("chat").namespace("ml").container("app", "chat:1.0", literalEnv(name, value)).yaml();
     }
 
     private static String withArgs(String field, String secretArg) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: chat
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: chat:1.0
-                          %s:
-                            - --port=8000
-                            - "%s"
-                """.formatted(field, secretArg);
+        return deployment("chat").namespace("ml")
+                .container("app", "chat:1.0", field + ":", "  - --port=8000", "  - \"" + secretArg + "\"")
+                .yaml();
     }
 
     /** The secret is never in what Moat prints, only its redacted form. */

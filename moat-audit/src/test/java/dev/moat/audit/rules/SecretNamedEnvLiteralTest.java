@@ -1,6 +1,8 @@
 package dev.moat.audit.rules;
 
 import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
+import static dev.moat.audit.Fixtures.literalEnv;
 import static dev.moat.audit.Manifests.run;
 import static dev.moat.audit.Manifests.runAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,22 +22,7 @@ class SecretNamedEnvLiteralTest {
     private final SecretNamedEnvLiteral rule = new SecretNamedEnvLiteral();
 
     private static String withEnv(String name, String value) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: api
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: api:1.0
-                          env:
-                            - name: %s
-                              value: "%s"
-                """.formatted(name, value);
+        return deployment("api").namespace("ml").container("app", "api:1.0", literalEnv(name, value)).yaml();
     }
 
     @Test
@@ -81,22 +68,13 @@ class SecretNamedEnvLiteralTest {
 
     @Test
     void secretKeyRefIsNotFlagged() {
-        assertThat(run(rule, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: api
-                spec:
-                  template:
-                    spec:
-                      containers:
-                        - name: app
-                          image: api:1.0
-                          env:
-                            - name: DB_PASSWORD
-                              valueFrom:
-                                secretKeyRef: {name: db, key: password}
-                """)).isEmpty();
+        assertThat(run(rule, deployment("api")
+                .container("app", "api:1.0",
+                        "env:",
+                        "  - name: DB_PASSWORD",
+                        "    valueFrom:",
+                        "      secretKeyRef: {name: db, key: password}")
+                .yaml())).isEmpty();
     }
 
     @Test
