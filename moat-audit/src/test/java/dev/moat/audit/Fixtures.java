@@ -79,6 +79,16 @@ public final class Fixtures {
         assertThat(f.evidence()).as("evidence").isEqualTo(evidence);
     }
 
+    /** As {@link #assertFinding(Finding, String, Severity, ObjectRef, String, String, String)}, object aside. */
+    public static void assertFinding(Finding f, String ruleId, Severity severity, String at, String message,
+            String evidence) {
+        assertThat(f.ruleId()).as("rule ID").isEqualTo(ruleId);
+        assertThat(f.severity()).as("severity").isEqualTo(severity);
+        assertThat(Manifests.at(f)).as("line:column").isEqualTo(at);
+        assertThat(f.message()).as("message").isEqualTo(message);
+        assertThat(f.evidence()).as("evidence").isEqualTo(evidence);
+    }
+
     /** A workload manifest, built top to bottom in the order the methods are called per section. */
     public static final class Workload {
 

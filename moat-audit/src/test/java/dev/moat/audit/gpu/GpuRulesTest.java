@@ -129,14 +129,10 @@ class GpuRulesTest {
                         effect: NoSchedule
                     """ + GPU_CONTAINER));
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-GPU-002");
-                assertThat(f.severity()).isEqualTo(Severity.LOW);
-                assertThat(at(f)).isEqualTo("9:7");
-                assertThat(f.message()).isEqualTo("pod: container 'vllm' requests nvidia.com/gpu but tolerates none of "
-                        + "the GPU taints [nvidia.com/gpu, amd.com/gpu, gpu.intel.com/*]");
-                assertThat(f.evidence()).isEqualTo("tolerations: [ray.io/node-type Equal worker:NoSchedule]");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-GPU-002", Severity.LOW, "9:7",
+                    "pod: container 'vllm' requests nvidia.com/gpu but tolerates none of "
+                            + "the GPU taints [nvidia.com/gpu, amd.com/gpu, gpu.intel.com/*]",
+                    "tolerations: [ray.io/node-type Equal worker:NoSchedule]"));
         }
 
         @Test
@@ -187,13 +183,10 @@ class GpuRulesTest {
                         image: api:1.0
                     """));
 
-            assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-GPU-003");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(at(f)).isEqualTo("10:11");
-                assertThat(f.message()).isEqualTo("pod: requests no GPU but tolerates the GPU taint nvidia.com/gpu");
-                assertThat(f.evidence()).isEqualTo("toleration nvidia.com/gpu Exists:NoSchedule");
-            });
+            assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-GPU-003", Severity.MEDIUM,
+                    "10:11",
+                    "pod: requests no GPU but tolerates the GPU taint nvidia.com/gpu",
+                    "toleration nvidia.com/gpu Exists:NoSchedule"));
         }
 
         @Test
@@ -311,14 +304,10 @@ class GpuRulesTest {
                     """));
 
             assertThat(findings).hasSize(2);
-            assertThat(findings.get(0)).satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-GPU-005");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(at(f)).isEqualTo("14:15");
-                assertThat(f.message()).isEqualTo("container 'a': requests nvidia.com/gpu: 2 without a limit; the API "
-                        + "server rejects the pod");
-                assertThat(f.evidence()).isEqualTo("requests.nvidia.com/gpu=2, limits.nvidia.com/gpu=<unset>");
-            });
+            assertThat(findings.get(0)).satisfies(f -> assertFinding(f, "MOAT-GPU-005", Severity.MEDIUM, "14:15",
+                    "container 'a': requests nvidia.com/gpu: 2 without a limit; the API "
+                            + "server rejects the pod",
+                    "requests.nvidia.com/gpu=2, limits.nvidia.com/gpu=<unset>"));
             assertThat(findings.get(1)).satisfies(f -> {
                 assertThat(at(f)).isEqualTo("19:15");
                 assertThat(f.message()).isEqualTo("container 'b': requests amd.com/gpu: 2 but limits it to 1; the API "

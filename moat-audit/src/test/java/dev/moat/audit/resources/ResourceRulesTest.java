@@ -83,13 +83,11 @@ class ResourceRulesTest {
                     .yaml());
 
             assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.ruleId()).isEqualTo("MOAT-RES-003");
-                assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(at(f)).isEqualTo("14:11");
-                assertThat(f.message()).isEqualTo("init container 'fetch': downloads a model at start-up "
-                        + "(huggingface-cli download) without limits.ephemeral-storage");
-                assertThat(f.evidence()).isEqualTo("download: huggingface-cli download; limits.ephemeral-storage unset")
-                        .doesNotContain("HF_TOKEN");
+                assertFinding(f, "MOAT-RES-003", Severity.MEDIUM, "14:11",
+                        "init container 'fetch': downloads a model at start-up "
+                                + "(huggingface-cli download) without limits.ephemeral-storage",
+                        "download: huggingface-cli download; limits.ephemeral-storage unset");
+                assertThat(f.evidence()).doesNotContain("HF_TOKEN");
             });
         }
 

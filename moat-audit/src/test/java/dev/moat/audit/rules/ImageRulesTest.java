@@ -37,13 +37,10 @@ class ImageRulesTest {
                     "image: ghcr.io/acme/server:latest");
             assertThat(f.category()).isEqualTo("supply-chain");
         });
-        assertThat(run(mutableTag, yaml)).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SUP-002");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-            assertThat(at(f)).isEqualTo("11:11");
-            assertThat(f.message()).isEqualTo("container 'app': image 'ghcr.io/acme/server:latest' uses :latest");
-            assertThat(f.evidence()).isEqualTo("image: ghcr.io/acme/server:latest");
-        });
+        assertThat(run(mutableTag, yaml)).singleElement().satisfies(f -> assertFinding(f, "MOAT-SUP-002",
+                Severity.MEDIUM, "11:11",
+                "container 'app': image 'ghcr.io/acme/server:latest' uses :latest",
+                "image: ghcr.io/acme/server:latest"));
     }
 
     @Test

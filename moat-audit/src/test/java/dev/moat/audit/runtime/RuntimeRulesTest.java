@@ -1,5 +1,6 @@
 package dev.moat.audit.runtime;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -225,13 +226,9 @@ class RuntimeRulesTest {
                   - containerPort: 8080
                 """));
 
-        assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-RUN-010");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-            assertThat(at(f)).isEqualTo("14:11");
-            assertThat(f.message()).isEqualTo("container 'app': binds hostPort 8000 on the node");
-            assertThat(f.evidence()).isEqualTo("hostPort: 8000 (containerPort 8000)");
-        });
+        assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-RUN-010", Severity.MEDIUM, "14:11",
+                "container 'app': binds hostPort 8000 on the node",
+                "hostPort: 8000 (containerPort 8000)"));
     }
 
     // MOAT-RUN-011

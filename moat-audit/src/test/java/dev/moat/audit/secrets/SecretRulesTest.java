@@ -85,21 +85,14 @@ class SecretRulesTest {
                   redis-password: %s
                 """.formatted(b64(token), keys.password());
 
-        assertThat(run(StoredCredential.inSecrets(), yaml)).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-004");
-            assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
-            assertThat(at(f)).isEqualTo("8:3");
-            assertThat(f.message()).isEqualTo("Hugging Face token in data.HF_TOKEN of Secret hf-token");
-            assertThat(f.evidence()).isEqualTo("data.HF_TOKEN = " + token.substring(0, 4) + "****(37 chars)");
-        });
+        assertThat(run(StoredCredential.inSecrets(), yaml)).singleElement()
+                .satisfies(f -> assertFinding(f, "MOAT-SEC-004", Severity.CRITICAL, "8:3",
+                        "Hugging Face token in data.HF_TOKEN of Secret hf-token",
+                        "data.HF_TOKEN = " + token.substring(0, 4) + "****(37 chars)"));
         assertThat(run(new CommittedSecret(), yaml)).as("the HF token is not reported a second time").singleElement()
-                .satisfies(f -> {
-                    assertThat(f.ruleId()).isEqualTo("MOAT-SEC-005");
-                    assertThat(f.severity()).isEqualTo(Severity.HIGH);
-                    assertThat(at(f)).isEqualTo("10:3");
-                    assertThat(f.message()).isEqualTo("Secret hf-token is committed with 1 literal value(s)");
-                    assertThat(f.evidence()).isEqualTo("stringData.redis-password (22 chars)");
-                });
+                .satisfies(f -> assertFinding(f, "MOAT-SEC-005", Severity.HIGH, "10:3",
+                        "Secret hf-token is committed with 1 literal value(s)",
+                        "stringData.redis-password (22 chars)"));
     }
 
     @Test
@@ -217,14 +210,10 @@ class SecretRulesTest {
 
     @Test
     void externalSecretThatNeverRefreshesIsMedium() {
-        assertThat(run(new ExternalSecretRotation(), externalSecret("  refreshInterval: \"0\"\n"))).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-007");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-            assertThat(at(f)).isEqualTo("8:3");
-            assertThat(f.message()).isEqualTo(
-                    "ExternalSecret hf-token never refreshes from its store (refreshInterval 0): rotated values do not reach the cluster");
-            assertThat(f.evidence()).isEqualTo("refreshInterval: 0");
-        });
+        assertThat(run(new ExternalSecretRotation(), externalSecret("  refreshInterval: \"0\"\n"))).singleElement()
+                .satisfies(f -> assertFinding(f, "MOAT-SEC-007", Severity.MEDIUM, "8:3",
+                        "ExternalSecret hf-token never refreshes from its store (refreshInterval 0): rotated values do not reach the cluster",
+                        "refreshInterval: 0"));
         assertThat(run(new ExternalSecretRotation(), externalSecret("  refreshPolicy: CreatedOnce\n  refreshInterval: 1h\n")))
                 .singleElement().satisfies(f -> {
                     assertThat(at(f)).isEqualTo("8:3");
@@ -306,13 +295,9 @@ class SecretRulesTest {
     void aiWorkloadReadingSecretsFromEnvIsReportedOncePerContainer() {
         List<Finding> findings = run(new SecretEnvInAiWorkload(), server("vllm/vllm-openai:v0.6.3", SECRET_ENV, ""));
 
-        assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-008");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-            assertThat(at(f)).isEqualTo("15:17");
-            assertThat(f.message()).isEqualTo("container 'server': reads Secrets through 2 env reference(s)");
-            assertThat(f.evidence()).isEqualTo("HF_TOKEN <- hf-token/token, all keys of openai");
-        });
+        assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-SEC-008", Severity.MEDIUM, "15:17",
+                "container 'server': reads Secrets through 2 env reference(s)",
+                "HF_TOKEN <- hf-token/token, all keys of openai"));
     }
 
     @Test
@@ -331,14 +316,10 @@ class SecretRulesTest {
         List<Finding> findings = run(new AutomountedToken(), server("vllm/vllm-openai:v0.6.3", "",
                 "      serviceAccountName: vllm\n"));
 
-        assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SEC-009");
-            assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-            assertThat(at(f)).isEqualTo("9:7");
-            assertThat(f.message()).isEqualTo("pod of Deployment/ml/llm mounts a token for service account vllm that no "
-                    + "RoleBinding or ClusterRoleBinding in the inputs binds");
-            assertThat(f.evidence()).isEqualTo("serviceAccountName: vllm, automountServiceAccountToken: unset (default true)");
-        });
+        assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-SEC-009", Severity.MEDIUM, "9:7",
+                "pod of Deployment/ml/llm mounts a token for service account vllm that no "
+                        + "RoleBinding or ClusterRoleBinding in the inputs binds",
+                "serviceAccountName: vllm, automountServiceAccountToken: unset (default true)"));
         String explicitOnPod = server("vllm/vllm-openai:v0.6.3", "", "      automountServiceAccountToken: true\n")
                 + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: ml\n"
                 + "automountServiceAccountToken: false\n";

@@ -1,5 +1,6 @@
 package dev.moat.audit.supplychain;
 
+import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -341,13 +342,11 @@ class SupplyChainRulesTest {
                 """.formatted(token)));
 
         assertThat(findings).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo("MOAT-SUP-008");
-            assertThat(f.severity()).isEqualTo(Severity.LOW);
-            assertThat(at(f)).isEqualTo("13:11");
-            assertThat(f.message()).isEqualTo("container 'server': holds Hugging Face token HUGGING_FACE_HUB_TOKEN "
-                    + "but HF_HUB_OFFLINE is not set to 1");
-            assertThat(f.evidence()).isEqualTo("env HUGGING_FACE_HUB_TOKEN (literal value), HF_HUB_OFFLINE unset")
-                    .doesNotContain(token.substring(3));
+            assertFinding(f, "MOAT-SUP-008", Severity.LOW, "13:11",
+                    "container 'server': holds Hugging Face token HUGGING_FACE_HUB_TOKEN "
+                            + "but HF_HUB_OFFLINE is not set to 1",
+                    "env HUGGING_FACE_HUB_TOKEN (literal value), HF_HUB_OFFLINE unset");
+            assertThat(f.evidence()).doesNotContain(token.substring(3));
         });
     }
 
