@@ -49,33 +49,21 @@ class CatalogueTest {
     @Test
     void aCompliantWorkloadTripsNoWorkloadRule() {
         String digest = "sha256:" + "0123456789abcdef".repeat(4);
-        List<Finding> findings = Manifests.runAll("""
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: llm
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      securityContext:
-                        runAsNonRoot: true
-                        runAsUser: 10001
-                      containers:
-                        - name: server
-                          image: registry.example.com/vllm:0.6.3@%s
-                          securityContext:
-                            allowPrivilegeEscalation: false
-                          env:
-                            - name: HF_TOKEN
-                              valueFrom:
-                                secretKeyRef: {name: hf, key: token}
-                            - name: MODEL_ID
-                              value: meta-llama/Llama-3.1-8B-Instruct
-                          resources:
-                            requests: {cpu: "4", memory: 40Gi, nvidia.com/gpu: 1}
-                            limits: {cpu: "8", memory: 48Gi, nvidia.com/gpu: 1}
-                """.formatted(digest));
+        List<Finding> findings = Manifests.runAll(Fixtures.deployment("llm").namespace("ml")
+                .podSpec("securityContext:", "  runAsNonRoot: true", "  runAsUser: 10001")
+                .container("server", "registry.example.com/vllm:0.6.3@" + digest,
+                        "securityContext:",
+                        "  allowPrivilegeEscalation: false",
+                        "env:",
+                        "  - name: HF_TOKEN",
+                        "    valueFrom:",
+                        "      secretKeyRef: {name: hf, key: token}",
+                        "  - name: MODEL_ID",
+                        "    value: meta-llama/Llama-3.1-8B-Instruct",
+                        "resources:",
+                        "  requests: {cpu: \"4\", memory: 40Gi, nvidia.com/gpu: 1}",
+                        "  limits: {cpu: \"8\", memory: 48Gi, nvidia.com/gpu: 1}")
+                .yaml());
 
         assertThat(findings).filteredOn(f -> WORKLOAD_RULES.contains(f.ruleId())).isEmpty();
     }

@@ -48,6 +48,9 @@ public final class Fixtures {
             .container("vllm", VLLM, "resources:", "  limits:", "    nvidia.com/gpu: 1")
             .yaml();
 
+    /** A bare Pod {@code plain} in the default namespace running {@code nginx:1.27}. */
+    public static final String PLAIN_POD = pod("plain").container("app", "nginx:1.27").yaml();
+
     private Fixtures() {
     }
 

@@ -1,5 +1,6 @@
 package dev.moat.audit.rules;
 
+import static dev.moat.audit.Fixtures.PLAIN_POD;
 import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
@@ -91,14 +92,6 @@ class HostNamespacesTest {
                             - name: job
                               image: trainer:1.0
                 ---
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: plain
-                spec:
-                  containers:
-                    - name: app
-                      image: nginx:1.27
-                """)).isEmpty();
+                """ + PLAIN_POD)).isEmpty();
     }
 }

@@ -1,11 +1,13 @@
 package dev.moat.audit.runtime;
 
+import static dev.moat.audit.Fixtures.PLAIN_POD;
 import static dev.moat.audit.Fixtures.assertFinding;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.moat.audit.Fixtures;
 import dev.moat.audit.Manifests;
 import dev.moat.core.Finding;
 import dev.moat.core.ObjectRef;
@@ -174,36 +176,12 @@ class RuntimeRulesTest {
 
     @Test
     void missingSeccompIsOneFindingPerPodGradedForAi() {
-        List<Finding> findings = run(Seccomp.missing(), """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: llm
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                      securityContext:
-                        runAsNonRoot: true
-                      containers:
-                        - name: server
-                          image: vllm/vllm-openai:v0.6.3
-                        - name: proxy
-                          image: envoyproxy/envoy:v1.31.2
-                        - name: driver
-                          image: nvcr.io/nvidia/driver:550
-                          securityContext:
-                            privileged: true
-                ---
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: plain
-                spec:
-                  containers:
-                    - name: app
-                      image: nginx:1.27
-                """);
+        List<Finding> findings = run(Seccomp.missing(), Fixtures.deployment("llm").namespace("ml")
+                .podSpec("securityContext:", "  runAsNonRoot: true")
+                .container("server", "vllm/vllm-openai:v0.6.3")
+                .container("proxy", "envoyproxy/envoy:v1.31.2")
+                .container("driver", "nvcr.io/nvidia/driver:550", "securityContext:", "  privileged: true")
+                .yaml() + "---\n" + PLAIN_POD);
 
         assertThat(findings).extracting(Finding::object, Finding::severity, Manifests::at, Finding::message).containsExactly(
                 tuple(new ObjectRef("Deployment", "ml", "llm"), Severity.MEDIUM, "9:7",
