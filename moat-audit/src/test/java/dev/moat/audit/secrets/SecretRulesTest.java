@@ -1,6 +1,7 @@
 package dev.moat.audit.secrets;
 
 import static dev.moat.audit.Fixtures.assertFinding;
+import static dev.moat.audit.Fixtures.deployment;
 import static dev.moat.audit.Manifests.at;
 import static dev.moat.audit.Manifests.run;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -14,6 +15,7 @@ import dev.moat.core.Severity;
 import dev.moat.core.config.MoatConfig;
 import dev.moat.core.config.RuleSettings;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -266,34 +268,28 @@ class SecretRulesTest {
 
     // MOAT-SEC-008
 
-    private static String server(String image, String containerExtra, String podExtra) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: llm
-                  namespace: ml
-                spec:
-                  template:
-                    spec:
-                %s      containers:
-                        - name: server
-                          image: %s
-                %s""".formatted(podExtra, image, containerExtra);
+    /** A Deployment {@code ml/llm} whose one container {@code server} runs {@code image} with these fields. */
+    private static String server(String image, String... containerFields) {
+        return deployment("llm").namespace("ml").container("server", image, containerFields).yaml();
     }
 
-    private static final String SECRET_ENV = """
-                      env:
-                        - name: HF_TOKEN
-                          valueFrom:
-                            secretKeyRef: {name: hf-token, key: token}
-                      envFrom:
-                        - secretRef: {name: openai}
-            """;
+    /** The same Deployment with these pod spec lines and a bare container. */
+    private static String serverWithPodSpec(String image, String... podSpec) {
+        return deployment("llm").namespace("ml").podSpec(podSpec).container("server", image).yaml();
+    }
+
+    private static final String[] SECRET_ENV = {
+        "env:",
+        "  - name: HF_TOKEN",
+        "    valueFrom:",
+        "      secretKeyRef: {name: hf-token, key: token}",
+        "envFrom:",
+        "  - secretRef: {name: openai}",
+    };
 
     @Test
     void aiWorkloadReadingSecretsFromEnvIsReportedOncePerContainer() {
-        List<Finding> findings = run(new SecretEnvInAiWorkload(), server("vllm/vllm-openai:v0.6.3", SECRET_ENV, ""));
+        List<Finding> findings = run(new SecretEnvInAiWorkload(), server("vllm/vllm-openai:v0.6.3", SECRET_ENV));
 
         assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-SEC-008", Severity.MEDIUM, "15:17",
                 "container 'server': reads Secrets through 2 env reference(s)",
@@ -302,25 +298,28 @@ class SecretRulesTest {
 
     @Test
     void nonAiWorkloadsAndMountedSecretsAreNotReported() {
-        String plainEnv = SECRET_ENV.replace("HF_TOKEN", "DB_PASSWORD");
-        assertThat(run(new SecretEnvInAiWorkload(), server("nginx:1.27", plainEnv, ""))).isEmpty();
-        assertThat(run(new SecretEnvInAiWorkload(), server("vllm/vllm-openai:v0.6.3", """
-                          volumeMounts: [{name: hf, mountPath: /var/run/secrets/hf, readOnly: true}]
-                """, "      volumes: [{name: hf, secret: {secretName: hf-token}}]\n"))).isEmpty();
+        String[] plainEnv = Arrays.stream(SECRET_ENV).map(line -> line.replace("HF_TOKEN", "DB_PASSWORD"))
+                .toArray(String[]::new);
+        assertThat(run(new SecretEnvInAiWorkload(), server("nginx:1.27", plainEnv))).isEmpty();
+        assertThat(run(new SecretEnvInAiWorkload(), deployment("llm").namespace("ml")
+                .podSpec("volumes: [{name: hf, secret: {secretName: hf-token}}]")
+                .container("server", "vllm/vllm-openai:v0.6.3",
+                        "volumeMounts: [{name: hf, mountPath: /var/run/secrets/hf, readOnly: true}]")
+                .yaml())).isEmpty();
     }
 
     // MOAT-SEC-009
 
     @Test
     void aiWorkloadWithDefaultAutomountIsReported() {
-        List<Finding> findings = run(new AutomountedToken(), server("vllm/vllm-openai:v0.6.3", "",
-                "      serviceAccountName: vllm\n"));
+        List<Finding> findings = run(new AutomountedToken(), serverWithPodSpec("vllm/vllm-openai:v0.6.3",
+                "serviceAccountName: vllm"));
 
         assertThat(findings).singleElement().satisfies(f -> assertFinding(f, "MOAT-SEC-009", Severity.MEDIUM, "9:7",
                 "pod of Deployment/ml/llm mounts a token for service account vllm that no "
                         + "RoleBinding or ClusterRoleBinding in the inputs binds",
                 "serviceAccountName: vllm, automountServiceAccountToken: unset (default true)"));
-        String explicitOnPod = server("vllm/vllm-openai:v0.6.3", "", "      automountServiceAccountToken: true\n")
+        String explicitOnPod = serverWithPodSpec("vllm/vllm-openai:v0.6.3", "automountServiceAccountToken: true")
                 + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: ml\n"
                 + "automountServiceAccountToken: false\n";
         assertThat(run(new AutomountedToken(), explicitOnPod)).singleElement()
@@ -330,15 +329,15 @@ class SecretRulesTest {
     @Test
     void tokenOptOutRbacBindingsAndNonAiWorkloadsAreNotReported() {
         String vllm = "vllm/vllm-openai:v0.6.3";
-        assertThat(run(new AutomountedToken(), server(vllm, "", "      automountServiceAccountToken: false\n"))).isEmpty();
-        assertThat(run(new AutomountedToken(), server(vllm, "", "      serviceAccountName: vllm\n")
+        assertThat(run(new AutomountedToken(), serverWithPodSpec(vllm, "automountServiceAccountToken: false"))).isEmpty();
+        assertThat(run(new AutomountedToken(), serverWithPodSpec(vllm, "serviceAccountName: vllm")
                 + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: vllm\n  namespace: ml\n"
                 + "automountServiceAccountToken: false\n")).isEmpty();
-        assertThat(run(new AutomountedToken(), server(vllm, "", "      serviceAccountName: vllm\n")
+        assertThat(run(new AutomountedToken(), serverWithPodSpec(vllm, "serviceAccountName: vllm")
                 + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: vllm\n  namespace: ml\n"
                 + "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: lease}\n"
                 + "subjects: [{kind: ServiceAccount, name: vllm}]\n")).isEmpty();
-        assertThat(run(new AutomountedToken(), server("nginx:1.27", "", ""))).isEmpty();
+        assertThat(run(new AutomountedToken(), server("nginx:1.27"))).isEmpty();
         assertThat(run(new AutomountedToken(), """
                 apiVersion: serving.kserve.io/v1alpha1
                 kind: ClusterServingRuntime
