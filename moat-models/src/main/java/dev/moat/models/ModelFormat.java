@@ -1,0 +1,17 @@
+package dev.moat.models;
+
+/** A model file's container format, identified by content, never by extension. */
+public enum ModelFormat {
+    /** A raw pickle stream (protocol 0 to 5), possibly several back to back (legacy torch). */
+    PICKLE,
+    /** A zip archive (torch 1.6+ checkpoint, {@code .npz}, or any zip); entries that look like pickles are scanned. */
+    ZIP,
+    /** A NumPy {@code .npy} array; an object dtype means a pickle follows the header. */
+    NUMPY,
+    /** A safetensors file: an 8-byte little-endian header length, a JSON header, then raw tensor bytes. */
+    SAFETENSORS,
+    /** A 7z archive: not unpacked; only uncompressed pickle bytes inside are found. */
+    SEVEN_ZIP,
+    /** Not a model format Moat can inspect. */
+    UNKNOWN
+}

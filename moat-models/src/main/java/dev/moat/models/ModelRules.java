@@ -1,0 +1,39 @@
+package dev.moat.models;
+
+import dev.moat.core.RuleInfo;
+import dev.moat.core.Severity;
+import java.util.List;
+
+/** The rules model scanning reports. */
+public final class ModelRules {
+
+    private ModelRules() {
+    }
+
+    public static final String CATEGORY = "model-supply-chain";
+
+    public static final RuleInfo UNVETTED_GLOBAL = new RuleInfo("MOAT-MOD-001", Severity.HIGH, CATEGORY,
+            "Unvetted global in pickle",
+            "Loading a pickle imports and may call every global it names. Only the globals of the scan profile"
+                    + " (PyTorch's weights_only allowlist, NumPy arrays) are known to be safe; any other can run code.",
+            "Re-export the model as safetensors, or load it with torch.load(weights_only=True) after reviewing"
+                    + " the global; never load it with the full unpickler.",
+            List.of("picklescan", "modelscan", "fickling", "modelaudit"));
+
+    public static final RuleInfo DANGEROUS_GLOBAL = new RuleInfo("MOAT-MOD-002", Severity.CRITICAL, CATEGORY,
+            "Dangerous global in pickle",
+            "The pickle imports a global that executes code or reaches the operating system, the network or"
+                    + " another unpickler (os.system, builtins.eval, subprocess, pip...). Loading it runs that code.",
+            "Do not load this file. Delete it, find out where it came from, and fetch the model from a trusted"
+                    + " source in safetensors format.",
+            List.of("picklescan", "modelscan", "fickling", "modelaudit"));
+
+    public static final RuleInfo UNRESOLVED_IMPORT = new RuleInfo("MOAT-MOD-003", Severity.HIGH, CATEGORY,
+            "Unresolvable import in pickle",
+            "The pickle imports something a static reader cannot name: an EXT1/EXT2/EXT4 extension-registry code,"
+                    + " or a STACK_GLOBAL whose operands are computed at load time. Both are used to hide payloads.",
+            "Do not load this file with the full unpickler; re-export the model as safetensors.",
+            List.of("modelaudit", "fickling"));
+
+    public static final List<RuleInfo> ALL = List.of(UNVETTED_GLOBAL, DANGEROUS_GLOBAL, UNRESOLVED_IMPORT);
+}

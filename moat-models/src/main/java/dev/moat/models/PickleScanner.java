@@ -1,0 +1,652 @@
+package dev.moat.models;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A static pickle parser that reads a stream the way CPython's C unpickler does (protocols 0 to 5),
+ * without ever importing or calling anything. It models the stack and the memo symbolically, so a
+ * {@code STACK_GLOBAL} resolves string constants however they were pushed (any string opcode, memo
+ * GET/PUT/MEMOIZE indirection). It keeps reading after STOP, scanning every pickle that follows, and
+ * reports every global imported with its byte offset and whether it is called.
+ *
+ * <p>Parsing stops at the first malformed opcode (as CPython would raise there); everything found
+ * before it is kept. Bytes after a complete pickle that do not start with an opcode are a note, not
+ * an error (CPython's {@code pickle.loads} ignores them); a later pickle that fails without importing
+ * anything is also only a note (raw tensor data after the pickles of a legacy torch file).
+ */
+public final class PickleScanner {
+
+    /** A known non-string value (number, bytes, container...) on the symbolic stack. */
+    private static final Object VALUE = new Object() {
+        @Override
+        public String toString() {
+            return "value";
+        }
+    };
+    /** The result of a call, a persistent load or an extension: its type is unknown statically. */
+    private static final Object DYNAMIC = new Object() {
+        @Override
+        public String toString() {
+            return "dynamic";
+        }
+    };
+
+    private static final Pattern LONG_TEXT =
+            Pattern.compile("\\s*[+-]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)\\s*");
+
+    /** A global on the symbolic stack: index into the globals being built. */
+    private record Ref(int index) {
+    }
+
+    private static final class Truncated extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Truncated() {
+            super("pickle data was truncated", null, false, false);
+        }
+    }
+
+    private static final class Malformed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final long offset;
+
+        Malformed(long offset, String message) {
+            super(message, null, false, false);
+            this.offset = offset;
+        }
+    }
+
+    private final byte[] data;
+    private final int start;
+    private final int end;
+    private int pos;
+    private final List<PickleGlobal> globals = new ArrayList<>();
+    private final List<PickleError> notes = new ArrayList<>();
+    private List<Object> stack = new ArrayList<>();
+    private List<Integer> marks = new ArrayList<>();
+    private Map<Long, Object> memo = new HashMap<>();
+    private long frameEnd = -1;
+
+    private PickleScanner(byte[] data, int start, int end) {
+        this.data = data;
+        this.start = start;
+        this.end = end;
+        this.pos = start;
+    }
+
+    /** Scans a whole byte array. Offsets are relative to the array start. */
+    public static PickleScan scan(byte[] data) {
+        return scan(data, 0, data.length);
+    }
+
+    /** Scans {@code data[from, to)}; offsets are relative to {@code from}. */
+    public static PickleScan scan(byte[] data, int from, int to) {
+        if (from < 0 || to > data.length || from > to) {
+            throw new IndexOutOfBoundsException("range " + from + ".." + to + " of " + data.length);
+        }
+        return new PickleScanner(data, from, to).run();
+    }
+
+    /** True when {@code b} is a pickle opcode of some protocol (0 to 5). */
+    public static boolean isOpcode(int b) {
+        return OPCODES.indexOf((char) (b & 0xff)) >= 0;
+    }
+
+    private static final String OPCODES = "(.012FILNPRSVabcdgilpst)1GJKMQTUX]ehjoqru}BC"
+            + "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008a\u008b"
+            + "\u008c\u008d\u008e\u008f\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098";
+
+    private PickleScan run() {
+        List<PickleError> errors = new ArrayList<>();
+        int pickles = 0;
+        if (start == end) {
+            errors.add(new PickleError(0, "empty input: no pickle opcode"));
+            return new PickleScan(globals, errors, notes, 0, 0);
+        }
+        while (pos < end) {
+            int pickleStart = pos;
+            int globalsBefore = globals.size();
+            if (pickles > 0 && !isOpcode(data[pos])) {
+                notes.add(new PickleError(rel(pos), (end - pos) + " trailing byte(s) after the last pickle are not a pickle"));
+                break;
+            }
+            try {
+                readOnePickle();
+                pickles++;
+            } catch (Truncated | Malformed e) {
+                long at = e instanceof Malformed m ? m.offset : rel(end);
+                PickleError error = new PickleError(at, e.getMessage());
+                if (pickles > 0 && globals.size() == globalsBefore) {
+                    notes.add(new PickleError(at, "data after pickle " + pickles + " (from byte " + rel(pickleStart)
+                            + ") is not a complete pickle: " + e.getMessage()));
+                } else {
+                    errors.add(error);
+                }
+                break;
+            }
+        }
+        return new PickleScan(globals, errors, notes, pickles, rel(pos));
+    }
+
+    private long rel(int p) {
+        return (long) p - start;
+    }
+
+    private void readOnePickle() {
+        stack = new ArrayList<>();
+        marks = new ArrayList<>();
+        memo = new HashMap<>();
+        frameEnd = -1;
+        while (true) {
+            if (pos >= end) {
+                throw new Truncated();
+            }
+            int op = pos;
+            int code = data[pos++] & 0xff;
+            boolean stop = step(op, code);
+            if (frameEnd >= 0) {
+                if (op < frameEnd && pos > frameEnd) {
+                    notes.add(new PickleError(rel(op), "opcode crosses the FRAME ending at byte " + rel((int) frameEnd)));
+                }
+                if (pos >= frameEnd && code != 0x95) {
+                    frameEnd = -1;
+                }
+            }
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    // ---- opcode dispatch -------------------------------------------------------------------
+
+    private boolean step(int op, int code) {
+        switch (code) {
+            case '(' -> marks.add(stack.size());
+            case '.' -> {
+                pop(op);
+                return true;
+            }
+            case '0' -> {
+                if (!marks.isEmpty() && marks.get(marks.size() - 1) == stack.size()) {
+                    marks.remove(marks.size() - 1);
+                } else {
+                    pop(op);
+                }
+            }
+            case '1' -> popMark(op);
+            case '2' -> stack.add(peek(op));
+            case 'F' -> {
+                String s = line(op).trim();
+                if (!isFloat(s)) {
+                    throw new Malformed(rel(op), "could not convert string to float: '" + s + "'");
+                }
+                stack.add(VALUE);
+            }
+            case 'I' -> {
+                String s = line(op);
+                if (!s.equals("00") && !s.equals("01") && parseBase0(s) == null) {
+                    throw new Malformed(rel(op), "invalid literal for int() with base 0: '" + s + "'");
+                }
+                stack.add(VALUE);
+            }
+            case 'L' -> {
+                String s = line(op);
+                String digits = s.endsWith("L") ? s.substring(0, s.length() - 1) : s;
+                if (!LONG_TEXT.matcher(digits).matches()) {
+                    throw new Malformed(rel(op), "invalid literal for int() with base 0: '" + s + "'");
+                }
+                stack.add(VALUE);
+            }
+            case 'N', ')', ']', '}', 0x88, 0x89, 0x8f -> stack.add(VALUE);
+            case 'P' -> {
+                line(op);
+                stack.add(DYNAMIC);
+            }
+            case 'Q' -> {
+                pop(op);
+                stack.add(DYNAMIC);
+            }
+            case 'R' -> {
+                pop(op);
+                call(pop(op));
+                stack.add(DYNAMIC);
+            }
+            case 'S' -> stack.add(quotedString(op));
+            case 'V' -> stack.add(rawUnicodeEscape(lineBytes()));
+            case 'a' -> {
+                pop(op);
+                peek(op);
+            }
+            case 'b' -> {
+                pop(op);
+                peek(op);
+            }
+            case 'c' -> {
+                String module = utf8Line(op);
+                String name = utf8Line(op);
+                stack.add(addGlobal(module, name, op, "GLOBAL", true));
+            }
+            case 'd', 'l', 't', 0x91 -> {
+                popMark(op);
+                stack.add(VALUE);
+            }
+            case 'e', 'u', 0x90 -> {
+                popMark(op);
+                peek(op);
+            }
+            case 'g' -> get(op, decimal(op, line(op)));
+            case 'h' -> get(op, u8());
+            case 'j' -> get(op, u32());
+            case 'i' -> {
+                String module = utf8Line(op);
+                String name = utf8Line(op);
+                Ref ref = addGlobal(module, name, op, "INST", true);
+                popMark(op);
+                call(ref);
+                stack.add(DYNAMIC);
+            }
+            case 'o' -> {
+                List<Object> items = popMark(op);
+                if (items.isEmpty()) {
+                    throw new Malformed(rel(op), "unpickling stack underflow");
+                }
+                call(items.get(0));
+                stack.add(DYNAMIC);
+            }
+            case 'p' -> put(op, decimal(op, line(op)));
+            case 'q' -> put(op, u8());
+            case 'r' -> put(op, u32());
+            case 's' -> {
+                pop(op);
+                pop(op);
+                peek(op);
+            }
+            case 'G' -> {
+                need(8);
+                pos += 8;
+                stack.add(VALUE);
+            }
+            case 'J' -> {
+                need(4);
+                pos += 4;
+                stack.add(VALUE);
+            }
+            case 'K' -> {
+                need(1);
+                pos += 1;
+                stack.add(VALUE);
+            }
+            case 'M' -> {
+                need(2);
+                pos += 2;
+                stack.add(VALUE);
+            }
+            case 'T' -> {
+                long n = s32();
+                if (n < 0) {
+                    throw new Malformed(rel(op), "BINSTRING pickle has negative byte count");
+                }
+                stack.add(new String(bytes(n), StandardCharsets.ISO_8859_1));
+            }
+            case 'U' -> stack.add(new String(bytes(u8()), StandardCharsets.ISO_8859_1));
+            case 'X' -> stack.add(utf8(op, bytes(u32())));
+            case 0x8c -> stack.add(utf8(op, bytes(u8())));
+            case 0x8d -> stack.add(utf8(op, bytes(u64())));
+            case 'B' -> skipValue(u32());
+            case 'C' -> skipValue(u8());
+            case 0x8e, 0x96 -> skipValue(u64());
+            case 0x80 -> {
+                int proto = (int) u8();
+                if (proto > 5) {
+                    throw new Malformed(rel(op), "unsupported pickle protocol: " + proto);
+                }
+            }
+            case 0x81 -> {
+                pop(op);
+                call(pop(op));
+                stack.add(DYNAMIC);
+            }
+            case 0x92 -> {
+                pop(op);
+                pop(op);
+                call(pop(op));
+                stack.add(DYNAMIC);
+            }
+            case 0x82 -> stack.add(ext(op, "EXT1", u8()));
+            case 0x83 -> stack.add(ext(op, "EXT2", u16()));
+            case 0x84 -> stack.add(ext(op, "EXT4", s32()));
+            case 0x85 -> {
+                pop(op);
+                stack.add(VALUE);
+            }
+            case 0x86 -> {
+                pop(op);
+                pop(op);
+                stack.add(VALUE);
+            }
+            case 0x87 -> {
+                pop(op);
+                pop(op);
+                pop(op);
+                stack.add(VALUE);
+            }
+            case 0x8a -> skipLong(op, u8());
+            case 0x8b -> skipLong(op, s32());
+            case 0x93 -> {
+                Object name = pop(op);
+                Object module = pop(op);
+                if (module instanceof String m && name instanceof String n) {
+                    stack.add(addGlobal(m, n, op, "STACK_GLOBAL", true));
+                } else if (module == DYNAMIC || name == DYNAMIC || module instanceof Ref || name instanceof Ref) {
+                    // a global's value can itself be a str at load time (BUILD can rewrite module attributes)
+                    stack.add(addGlobal(module instanceof String m ? m : "?", name instanceof String n ? n : "?",
+                            op, "STACK_GLOBAL", false));
+                } else {
+                    throw new Malformed(rel(op), "STACK_GLOBAL requires str");
+                }
+            }
+            case 0x94 -> memo.put((long) memo.size(), peek(op));
+            case 0x95 -> {
+                long n = u64();
+                if (n > end - pos) {
+                    throw new Malformed(rel(op), "FRAME length " + Long.toUnsignedString(n) + " exceeds the "
+                            + (end - pos) + " byte(s) left");
+                }
+                if (frameEnd >= 0 && op < frameEnd) {
+                    notes.add(new PickleError(rel(op), "FRAME opened inside the FRAME ending at byte " + rel((int) frameEnd)));
+                }
+                frameEnd = pos + n;
+            }
+            case 0x97 -> throw new Malformed(rel(op),
+                    "pickle stream refers to out-of-band data but no buffers argument was given");
+            case 0x98 -> peek(op);
+            default -> throw new Malformed(rel(op), String.format("invalid load key, '\\x%02x'", code));
+        }
+        return false;
+    }
+
+    // ---- symbolic state --------------------------------------------------------------------
+
+    private Ref addGlobal(String module, String name, int op, String opcode, boolean resolved) {
+        globals.add(new PickleGlobal(module, name, rel(op), opcode, false, resolved));
+        return new Ref(globals.size() - 1);
+    }
+
+    private Object ext(int op, String opcode, long code) {
+        if (code <= 0 && opcode.equals("EXT4")) {
+            throw new Malformed(rel(op), "EXT specifies code <= 0");
+        }
+        addGlobal("copyreg._extension_registry", "[" + code + "]", op, opcode, false);
+        return DYNAMIC;
+    }
+
+    private void call(Object callee) {
+        if (callee instanceof Ref ref) {
+            PickleGlobal g = globals.get(ref.index());
+            globals.set(ref.index(), new PickleGlobal(g.module(), g.name(), g.offset(), g.opcode(), true, g.resolved()));
+        }
+    }
+
+    private int fence() {
+        return marks.isEmpty() ? 0 : marks.get(marks.size() - 1);
+    }
+
+    private Object pop(int op) {
+        if (stack.size() <= fence()) {
+            throw new Malformed(rel(op), "unpickling stack underflow");
+        }
+        return stack.remove(stack.size() - 1);
+    }
+
+    private Object peek(int op) {
+        if (stack.size() <= fence()) {
+            throw new Malformed(rel(op), "unpickling stack underflow");
+        }
+        return stack.get(stack.size() - 1);
+    }
+
+    private List<Object> popMark(int op) {
+        if (marks.isEmpty()) {
+            throw new Malformed(rel(op), "could not find MARK");
+        }
+        int at = marks.remove(marks.size() - 1);
+        List<Object> items = new ArrayList<>(stack.subList(at, stack.size()));
+        stack.subList(at, stack.size()).clear();
+        return items;
+    }
+
+    private void get(int op, long index) {
+        Object v = memo.get(index);
+        if (v == null) {
+            throw new Malformed(rel(op), "Memo value not found at index " + index);
+        }
+        stack.add(v);
+    }
+
+    private void put(int op, long index) {
+        if (index < 0) {
+            throw new Malformed(rel(op), "negative PUT argument");
+        }
+        memo.put(index, peek(op));
+    }
+
+    private void skipValue(long n) {
+        bytes(n);
+        stack.add(VALUE);
+    }
+
+    private void skipLong(int op, long n) {
+        if (n < 0) {
+            throw new Malformed(rel(op), "LONG pickle has negative byte count");
+        }
+        bytes(n);
+        stack.add(VALUE);
+    }
+
+    // ---- argument readers ------------------------------------------------------------------
+
+    private void need(long n) {
+        if (n < 0 || n > end - pos) {
+            throw new Truncated();
+        }
+    }
+
+    private byte[] bytes(long n) {
+        need(n);
+        byte[] b = new byte[(int) n];
+        System.arraycopy(data, pos, b, 0, (int) n);
+        pos += (int) n;
+        return b;
+    }
+
+    private long u8() {
+        need(1);
+        return data[pos++] & 0xff;
+    }
+
+    private long u16() {
+        need(2);
+        long v = (data[pos] & 0xff) | (data[pos + 1] & 0xff) << 8;
+        pos += 2;
+        return v;
+    }
+
+    private long u32() {
+        return s32() & 0xffffffffL;
+    }
+
+    private long s32() {
+        need(4);
+        int v = (data[pos] & 0xff) | (data[pos + 1] & 0xff) << 8 | (data[pos + 2] & 0xff) << 16 | (data[pos + 3] & 0xff) << 24;
+        pos += 4;
+        return v;
+    }
+
+    /** An unsigned 8-byte length; values beyond {@code Long.MAX_VALUE} can never fit, so they read as truncated. */
+    private long u64() {
+        need(8);
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (data[pos + i] & 0xff);
+        }
+        pos += 8;
+        return v < 0 ? Long.MAX_VALUE : v;
+    }
+
+    private byte[] lineBytes() {
+        for (int i = pos; i < end; i++) {
+            if (data[i] == '\n') {
+                byte[] b = new byte[i - pos];
+                System.arraycopy(data, pos, b, 0, b.length);
+                pos = i + 1;
+                return b;
+            }
+        }
+        throw new Truncated();
+    }
+
+    private String line(int op) {
+        return new String(lineBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    private String utf8Line(int op) {
+        return utf8(op, lineBytes());
+    }
+
+    private String utf8(int op, byte[] b) {
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new Malformed(rel(op), "'utf-8' codec can't decode the argument: invalid UTF-8");
+        }
+    }
+
+    private long decimal(int op, String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new Malformed(rel(op), "invalid literal for int() with base 10: '" + s + "'");
+        }
+    }
+
+    private String quotedString(int op) {
+        String s = line(op);
+        int len = s.length();
+        while (len > 0 && s.charAt(len - 1) <= ' ') {
+            len--;
+        }
+        if (len < 2 || s.charAt(0) != s.charAt(len - 1) || (s.charAt(0) != '\'' && s.charAt(0) != '"')) {
+            throw new Malformed(rel(op), "the STRING opcode argument must be quoted");
+        }
+        return unescape(s.substring(1, len - 1));
+    }
+
+    /** Python {@code string_escape} decoding of the common escapes; enough to recover names. */
+    private static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\\' || i + 1 >= s.length()) {
+                out.append(c);
+                continue;
+            }
+            char e = s.charAt(++i);
+            switch (e) {
+                case 'n' -> out.append('\n');
+                case 't' -> out.append('\t');
+                case 'r' -> out.append('\r');
+                case '0' -> out.append('\0');
+                case 'x' -> {
+                    try {
+                        out.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                        i += 2;
+                    } catch (IndexOutOfBoundsException | NumberFormatException ex) {
+                        out.append("\\x");
+                    }
+                }
+                default -> out.append(e);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String rawUnicodeEscape(byte[] b) {
+        String s = new String(b, StandardCharsets.ISO_8859_1);
+        if (s.indexOf("\\u") < 0 && s.indexOf("\\U") < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int digits = c == '\\' && i + 1 < s.length() ? (s.charAt(i + 1) == 'u' ? 4 : s.charAt(i + 1) == 'U' ? 8 : 0) : 0;
+            if (digits > 0 && i + 2 + digits <= s.length()) {
+                try {
+                    out.appendCodePoint(Integer.parseInt(s.substring(i + 2, i + 2 + digits), 16));
+                    i += 1 + digits;
+                    continue;
+                } catch (IllegalArgumentException ex) {
+                    // not an escape: keep the text as is
+                }
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** C {@code strtol(s, &end, 0)} acceptance: optional sign, {@code 0x} hex, leading-zero octal, decimal. */
+    static Long parseBase0(String text) {
+        String s = text.strip();
+        boolean negative = false;
+        if (s.startsWith("+") || s.startsWith("-")) {
+            negative = s.startsWith("-");
+            s = s.substring(1);
+        }
+        if (s.isEmpty()) {
+            return null;
+        }
+        try {
+            long v;
+            if (s.length() > 2 && (s.startsWith("0x") || s.startsWith("0X"))) {
+                v = Long.parseLong(s.substring(2), 16);
+            } else if (s.length() > 1 && s.startsWith("0")) {
+                v = Long.parseLong(s.substring(1), 8);
+            } else {
+                v = Long.parseLong(s, 10);
+            }
+            return negative ? -v : v;
+        } catch (NumberFormatException e) {
+            // too large for strtol: CPython falls back to int(s, 0)
+            return LONG_TEXT.matcher(text).matches() ? 0L : null;
+        }
+    }
+
+    private static boolean isFloat(String s) {
+        String t = s.toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        if (t.matches("[+-]?(inf|infinity|nan)")) {
+            return true;
+        }
+        try {
+            Double.parseDouble(t);
+            return !t.endsWith("d") && !t.endsWith("f");
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
