@@ -386,8 +386,7 @@ public final class PickleScanner {
         if (code <= 0 && opcode.equals("EXT4")) {
             throw new Malformed(rel(op), "EXT specifies code <= 0");
         }
-        addGlobal("copyreg._extension_registry", "[" + code + "]", op, opcode, false);
-        return DYNAMIC;
+        return addGlobal("copyreg._extension_registry", "[" + code + "]", op, opcode, false);
     }
 
     private void call(Object callee) {
