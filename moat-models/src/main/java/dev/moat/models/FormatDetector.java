@@ -41,8 +41,16 @@ public final class FormatDetector {
         if (first == 0x80) {
             return n >= 2 && (data[from + 1] & 0xff) <= 5 ? ModelFormat.PICKLE : ModelFormat.UNKNOWN;
         }
-        return PickleScanner.isOpcode(first) ? ModelFormat.PICKLE : ModelFormat.UNKNOWN;
+        return STARTERS.indexOf((char) first) >= 0 ? ModelFormat.PICKLE : ModelFormat.UNKNOWN;
     }
+
+    /**
+     * Opcodes a protocol 0/1 pickle (which has no PROTO byte) can start with: those that push without
+     * needing anything on the stack or in the memo. Text such as {@code hello} (BINGET on an empty memo)
+     * is therefore not taken for a pickle.
+     */
+    private static final String STARTERS = "(cIiLFSVNP])}UTXKJMGBC"
+            + "\u0082\u0083\u0084\u0088\u0089\u008a\u008b\u008c\u008d\u008e\u008f\u0095\u0096";
 
     static boolean startsWith(byte[] data, int from, int to, byte[] magic) {
         if (to - from < magic.length) {
