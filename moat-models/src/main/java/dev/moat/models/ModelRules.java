@@ -35,5 +35,13 @@ public final class ModelRules {
             "Do not load this file with the full unpickler; re-export the model as safetensors.",
             List.of("modelaudit", "fickling"));
 
-    public static final List<RuleInfo> ALL = List.of(UNVETTED_GLOBAL, DANGEROUS_GLOBAL, UNRESOLVED_IMPORT);
+    public static final RuleInfo MUTATED_GLOBAL = new RuleInfo("MOAT-MOD-004", Severity.HIGH, CATEGORY,
+            "Pickle rewrites an imported module or class",
+            "BUILD, SETITEM or APPEND applied to an imported global itself (not to an instance) rewrites that"
+                    + " module's or class's attributes at load time, so even an allowlisted name can later resolve"
+                    + " to eval or os.system.",
+            "Do not load this file; re-export the model as safetensors.",
+            List.of("modelaudit", "fickling"));
+
+    public static final List<RuleInfo> ALL = List.of(UNVETTED_GLOBAL, DANGEROUS_GLOBAL, UNRESOLVED_IMPORT, MUTATED_GLOBAL);
 }

@@ -133,6 +133,13 @@ public final class ModelScanner {
         }
 
         void finding(PickleGlobal g, String entry) {
+            if (g.mutated()) {
+                RuleInfo rule = ModelRules.MUTATED_GLOBAL;
+                findings.add(new Finding(rule.id(), rule.severity(), rule.category(), object(entry), at(g.offset()),
+                        (entry.isEmpty() ? "" : "entry '" + entry + "': ") + "pickle rewrites the attributes of "
+                                + g.qualifiedName() + " (imported at byte " + g.offset() + ")",
+                        g.qualifiedName(), rule.remediation(), null));
+            }
             if (g.resolved() && profile.allows(g.module(), g.name())) {
                 return;
             }
@@ -147,8 +154,11 @@ public final class ModelScanner {
                     + (dangerous ? "; it can execute code or reach the system"
                     : "; it is not in the '" + profile.name() + "' allowlist");
             findings.add(new Finding(rule.id(), rule.severity(), rule.category(),
-                    new ObjectRef("ModelFile", "", entry.isEmpty() ? file : file + "!/" + entry),
-                    at(g.offset()), message, g.qualifiedName(), rule.remediation(), null));
+                    object(entry), at(g.offset()), message, g.qualifiedName(), rule.remediation(), null));
+        }
+
+        ObjectRef object(String entry) {
+            return new ObjectRef("ModelFile", "", entry.isEmpty() ? file : file + "!/" + entry);
         }
 
         void zip(byte[] d, String entry, int depth) {

@@ -223,13 +223,9 @@ public final class PickleScanner {
             }
             case 'S' -> stack.add(quotedString(op));
             case 'V' -> stack.add(rawUnicodeEscape(lineBytes()));
-            case 'a' -> {
+            case 'a', 'b' -> {
                 pop(op);
-                peek(op);
-            }
-            case 'b' -> {
-                pop(op);
-                peek(op);
+                mutate(peek(op));
             }
             case 'c' -> {
                 String module = utf8Line(op);
@@ -242,7 +238,7 @@ public final class PickleScanner {
             }
             case 'e', 'u', 0x90 -> {
                 popMark(op);
-                peek(op);
+                mutate(peek(op));
             }
             case 'g' -> get(op, decimal(op, line(op)));
             case 'h' -> get(op, u8());
@@ -269,7 +265,7 @@ public final class PickleScanner {
             case 's' -> {
                 pop(op);
                 pop(op);
-                peek(op);
+                mutate(peek(op));
             }
             case 'G' -> {
                 need(8);
@@ -392,7 +388,16 @@ public final class PickleScanner {
     private void call(Object callee) {
         if (callee instanceof Ref ref) {
             PickleGlobal g = globals.get(ref.index());
-            globals.set(ref.index(), new PickleGlobal(g.module(), g.name(), g.offset(), g.opcode(), true, g.resolved()));
+            globals.set(ref.index(), new PickleGlobal(g.module(), g.name(), g.offset(), g.opcode(), true, g.resolved(),
+                    g.mutated()));
+        }
+    }
+
+    private void mutate(Object target) {
+        if (target instanceof Ref ref) {
+            PickleGlobal g = globals.get(ref.index());
+            globals.set(ref.index(), new PickleGlobal(g.module(), g.name(), g.offset(), g.opcode(), g.called(),
+                    g.resolved(), true));
         }
     }
 

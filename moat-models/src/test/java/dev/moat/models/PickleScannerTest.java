@@ -221,6 +221,19 @@ class PickleScannerTest {
     }
 
     @Test
+    void buildOnAnImportedModuleIsFlaggedEvenWhenAllowlisted() {
+        byte[] p = new PickleWriter().proto(2).global("collections", "OrderedDict")
+                .raw('}').binUnicode("__init__").binUnicode("x").raw('s').build().stop().bytes();
+        PickleScan scan = PickleScanner.scan(p);
+        assertThat(scan.errors()).isEmpty();
+        assertThat(scan.globals()).singleElement().satisfies(g -> assertThat(g.mutated()).isTrue());
+        assertThat(scanner.scan("b.pkl", p).findings()).singleElement().satisfies(f -> {
+            assertThat(f.ruleId()).isEqualTo("MOAT-MOD-004");
+            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+        });
+    }
+
+    @Test
     void dangerListOnlyRaisesSeverity() {
         byte[] p = new PickleWriter().global("somepkg.module", "Thing").emptyTuple().reduce().stop().bytes();
         assertThat(scanner.scan("x.pkl", p).findings()).singleElement().satisfies(f -> {

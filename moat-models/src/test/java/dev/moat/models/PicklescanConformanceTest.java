@@ -1,7 +1,6 @@
 package dev.moat.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moat.core.Finding;
 import dev.moat.core.Severity;
@@ -106,10 +105,5 @@ class PicklescanConformanceTest {
             }
         }
         return null;
-    }
-
-    @SuppressWarnings("unused")
-    private static void unused() {
-        assertTrue(true);
     }
 }
