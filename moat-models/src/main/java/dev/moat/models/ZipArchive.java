@@ -51,7 +51,7 @@ final class ZipArchive {
             if (entries.size() >= maxEntries) {
                 return new Listing(entries, "archive has " + count + " entries; only the first " + maxEntries + " were examined");
             }
-            if (p < 0 || p + 46 > d.length || !(d[p] == 'P' && d[p + 1] == 'K' && d[p + 2] == 1 && d[p + 3] == 2)) {
+            if (p < 0 || (long) p + 46 > d.length || !(d[p] == 'P' && d[p + 1] == 'K' && d[p + 2] == 1 && d[p + 3] == 2)) {
                 return new Listing(entries, "bad central directory entry " + i + " at byte " + p);
             }
             int flags = (int) u16(d, p + 8);
@@ -62,11 +62,11 @@ final class ZipArchive {
             int extraLen = (int) u16(d, p + 30);
             int commentLen = (int) u16(d, p + 32);
             long local = u32(d, p + 42);
-            if (p + 46 + nameLen > d.length) {
+            if ((long) p + 46 + nameLen > d.length) {
                 return new Listing(entries, "central directory entry " + i + " runs past the end of the archive");
             }
             String name = new String(d, p + 46, nameLen, StandardCharsets.UTF_8);
-            p += 46 + nameLen + extraLen + commentLen;
+            p = (int) Math.min((long) p + 46 + nameLen + extraLen + commentLen, Integer.MAX_VALUE);
             if (local + 30 > d.length || !(d[(int) local] == 'P' && d[(int) local + 1] == 'K'
                     && d[(int) local + 2] == 3 && d[(int) local + 3] == 4)) {
                 entries.add(new Entry(name, null, flags, method, csize, usize, -1, "local header missing at byte " + local));
@@ -76,7 +76,7 @@ final class ZipArchive {
             int localFlags = (int) u16(d, l + 6);
             int lNameLen = (int) u16(d, l + 26);
             int lExtraLen = (int) u16(d, l + 28);
-            String localName = l + 30 + lNameLen <= d.length ? new String(d, l + 30, lNameLen, StandardCharsets.UTF_8) : "";
+            String localName = (long) l + 30 + lNameLen <= d.length ? new String(d, l + 30, lNameLen, StandardCharsets.UTF_8) : "";
             long dataStart = (long) l + 30 + lNameLen + lExtraLen;
             String problem = dataStart + csize > d.length ? "entry data runs past the end of the archive" : null;
             entries.add(new Entry(name, localName, flags | localFlags, method, csize, usize,

@@ -122,6 +122,17 @@ class FormatDetectorTest {
     }
 
     @Test
+    void corruptCentralDirectoryOffsetsAreErrorsNotCrashes() throws IOException {
+        byte[] z = zip(false, "m/data.pkl", EVIL);
+        int eocd = z.length - 22;
+        for (int i = 0; i < 4; i++) {
+            z[eocd + 16 + i] = (byte) (i == 0 ? 0xf0 : 0x7f);
+        }
+        ModelScanResult r = scanner.scan("cd.zip", z);
+        assertThat(r.errors()).singleElement().satisfies(d -> assertThat(d.message()).contains("central directory"));
+    }
+
+    @Test
     void zipBombLimitsStopInflation() throws IOException {
         byte[] big = new byte[4 << 20];
         big[0] = (byte) 0x80;
