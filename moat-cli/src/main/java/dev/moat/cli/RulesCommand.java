@@ -1,6 +1,5 @@
 package dev.moat.cli;
 
-import dev.moat.audit.Catalogue;
 import dev.moat.core.RuleInfo;
 import java.io.PrintWriter;
 import java.util.List;
@@ -29,11 +28,11 @@ final class RulesCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (markdown) {
-            out.print(RuleDocs.markdown(Catalogue.infos()));
+            out.print(RuleDocs.markdown(RuleIndex.all()));
         } else if (ruleId == null) {
-            list(out, Catalogue.infos());
+            list(out, RuleIndex.all());
         } else {
-            RuleInfo rule = Catalogue.find(ruleId)
+            RuleInfo rule = RuleIndex.find(ruleId)
                     .orElseThrow(() -> new UsageError("unknown rule '" + ruleId + "' (run 'moat rules' for the list)"));
             out.print(RuleDocs.explain(rule));
         }

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -51,7 +50,7 @@ final class ScanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<RuleInfo> rules = Catalogue.infos();
-        MoatConfig config = configOptions.load(rules.stream().map(RuleInfo::id).collect(Collectors.toSet()));
+        MoatConfig config = configOptions.load(RuleIndex.ids());
         ManifestSources.Loaded loaded = input.load(paths);
         Inventory inventory = AiMarking.apply(Inventory.of(loaded.objects()), new RuleSettings(config.settings()));
         Pipeline pipeline = new Pipeline(config, rules, output.threshold(config.failOnSetting()), LocalDate.now());

@@ -1,0 +1,101 @@
+package dev.moat.cli;
+
+import dev.moat.core.Diagnostic;
+import dev.moat.core.Finding;
+import dev.moat.core.Pipeline;
+import dev.moat.core.Report;
+import dev.moat.core.SourceLocation;
+import dev.moat.core.config.MoatConfig;
+import dev.moat.models.ModelRules;
+import dev.moat.models.ModelScanResult;
+import dev.moat.models.ModelScanner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code moat model scan}: finds code in model files (pickle, PyTorch zip, NumPy, safetensors...) by
+ * parsing them, never by loading them; the same report formats and exit codes as {@code moat scan}.
+ */
+@Command(name = "scan", mixinStandardHelpOptions = true,
+        description = "Scan model files or folders for embedded code, deciding by allowlist; nothing is ever unpickled.")
+final class ModelScanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Model files, or folders searched recursively.")
+    List<Path> paths;
+
+    @Mixin
+    OutputOptions output;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Override
+    public Integer call() {
+        MoatConfig config = configOptions.load(RuleIndex.ids());
+        ModelScanner scanner = new ModelScanner();
+        List<Finding> findings = new ArrayList<>();
+        List<Diagnostic> errors = new ArrayList<>();
+        int analysed = 0;
+        for (Path file : files(errors)) {
+            try {
+                ModelScanResult result = scanner.scan(file);
+                findings.addAll(result.findings());
+                errors.addAll(result.errors());
+                analysed += result.errors().isEmpty() ? 1 : 0;
+            } catch (IOException e) {
+                errors.add(new Diagnostic(SourceLocation.ofFile(file.toString()), "cannot read: " + e.getMessage()));
+            }
+        }
+        Pipeline pipeline = new Pipeline(config, ModelRules.ALL, output.threshold(config.failOnSetting()), LocalDate.now());
+        Report report = pipeline.report("model scan", analysed, errors, findings, Map.of());
+        output.emit(report, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return report.exitCode().code();
+    }
+
+    /** Every regular file under the paths, in a stable order; dot-folders such as .git are skipped. */
+    private List<Path> files(List<Diagnostic> errors) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isRegularFile(p)) {
+                out.add(p);
+            } else if (Files.isDirectory(p)) {
+                try (Stream<Path> walk = Files.walk(p)) {
+                    walk.filter(Files::isRegularFile)
+                            .filter(f -> !hiddenBelow(p, f))
+                            .sorted().forEach(out::add);
+                } catch (IOException | UncheckedIOException e) {
+                    errors.add(new Diagnostic(SourceLocation.ofFile(p.toString()), "cannot list folder: " + e.getMessage()));
+                }
+            } else {
+                errors.add(new Diagnostic(SourceLocation.ofFile(p.toString()), "no such file or directory"));
+            }
+        }
+        return out;
+    }
+
+    private static boolean hiddenBelow(Path root, Path file) {
+        Path rel = root.relativize(file);
+        for (int i = 0; i < rel.getNameCount(); i++) {
+            if (rel.getName(i).toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

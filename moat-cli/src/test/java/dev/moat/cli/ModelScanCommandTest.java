@@ -1,0 +1,68 @@
+package dev.moat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelScanCommandTest {
+
+    /** Protocol 0: {@code os.system('echo pwned')}, the classic payload; only ever parsed, never loaded. */
+    private static final String OS_SYSTEM = "cos\nsystem\n(S'echo pwned'\ntR.";
+    /** Protocol 0: an empty {@code collections.OrderedDict()}, which a weights-only loader accepts. */
+    private static final String ORDERED_DICT = "ccollections\nOrderedDict\n)R.";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void maliciousPickleIsCriticalAndFailsTheRun() throws IOException {
+        write("model.bin", OS_SYSTEM);
+        CliRun run = CliRun.of("model", "scan", tmp.toString(), "-f", "json");
+        assertThat(run.exitCode()).isEqualTo(1);
+        JsonNode findings = new ObjectMapper().readTree(run.out()).get("findings");
+        assertThat(findings.findValuesAsText("ruleId")).contains("MOAT-MOD-002");
+        assertThat(findings.findValuesAsText("evidence")).anyMatch(e -> e.contains("os.system"));
+    }
+
+    @Test
+    void allowlistedPickleIsClean() throws IOException {
+        Path model = write("weights.pkl", ORDERED_DICT);
+        CliRun run = CliRun.of("model", "scan", model.toString());
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.out()).contains("0 critical, 0 high");
+    }
+
+    @Test
+    void notAModelIsAnErrorAndTheOthersAreStillScanned() throws IOException {
+        write("readme.txt", "hello, these are not weights");
+        write("model.bin", OS_SYSTEM);
+        CliRun both = CliRun.of("model", "scan", tmp.toString(), "--no-color");
+        assertThat(both.exitCode()).isEqualTo(1);
+        assertThat(both.out()).contains("readme.txt").contains("MOAT-MOD-002");
+        Files.delete(tmp.resolve("model.bin"));
+        CliRun none = CliRun.of("model", "scan", tmp.toString());
+        assertThat(none.exitCode()).as("nothing could be analysed").isEqualTo(2);
+    }
+
+    @Test
+    void modelRulesAreListedAndConfigurable() throws IOException {
+        assertThat(CliRun.of("rules").out()).contains("MOAT-MOD-001").contains("MOAT-MOD-002");
+        write("model.bin", OS_SYSTEM);
+        Path config = write("moat.yaml", "rules:\n  MOAT-MOD-002: low\n  MOAT-MOD-001: low\n");
+        CliRun run = CliRun.of("model", "scan", tmp.resolve("model.bin").toString(), "--config", config.toString());
+        assertThat(run.exitCode()).as(run.all()).isZero();
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, content, StandardCharsets.ISO_8859_1);
+        return p;
+    }
+}
