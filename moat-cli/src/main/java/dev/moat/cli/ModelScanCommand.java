@@ -76,9 +76,11 @@ final class ModelScanCommand implements Callable<Integer> {
                 out.add(p);
             } else if (Files.isDirectory(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(Files::isRegularFile)
-                            .filter(f -> !hiddenBelow(p, f))
-                            .sorted().forEach(out::add);
+                    List<Path> found = walk.filter(Files::isRegularFile).filter(f -> !hiddenBelow(p, f)).sorted().toList();
+                    if (found.isEmpty()) {
+                        errors.add(new Diagnostic(SourceLocation.ofFile(p.toString()), "no files in this folder"));
+                    }
+                    out.addAll(found);
                 } catch (IOException | UncheckedIOException e) {
                     errors.add(new Diagnostic(SourceLocation.ofFile(p.toString()), "cannot list folder: " + e.getMessage()));
                 }

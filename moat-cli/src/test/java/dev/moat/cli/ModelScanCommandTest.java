@@ -49,6 +49,10 @@ class ModelScanCommandTest {
         Files.delete(tmp.resolve("model.bin"));
         CliRun none = CliRun.of("model", "scan", tmp.toString());
         assertThat(none.exitCode()).as("nothing could be analysed").isEqualTo(2);
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        CliRun nothing = CliRun.of("model", "scan", empty.toString());
+        assertThat(nothing.exitCode()).isEqualTo(2);
+        assertThat(nothing.out()).contains("no files in this folder");
     }
 
     @Test
