@@ -1,6 +1,7 @@
 package dev.moat.audit.data;
 
 import dev.moat.audit.Configurable;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.ManifestRule;
 import dev.moat.core.Finding;
 import dev.moat.core.ObjectRef;
@@ -20,7 +21,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** Volumes of AI workloads provisioned by a StorageClass that does not ask for encryption. */
-public final class UnencryptedModelStorage implements ManifestRule, Configurable {
+public final class UnencryptedModelStorage extends DocumentedRule implements Configurable {
 
     private static final RuleInfo INFO = new RuleInfo("MOAT-DAT-001", Severity.MEDIUM, "data",
             "AI workload volume on an unencrypted StorageClass",
@@ -43,12 +44,8 @@ public final class UnencryptedModelStorage implements ManifestRule, Configurable
     }
 
     private UnencryptedModelStorage(List<String> encryptedClasses) {
+        super(INFO);
         this.encryptedClasses = Set.copyOf(encryptedClasses);
-    }
-
-    @Override
-    public RuleInfo info() {
-        return INFO;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.moat.audit.gpu;
 
 import dev.moat.audit.Configurable;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.ManifestRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
@@ -15,7 +16,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /** A GPU Node any pod may be scheduled onto. */
-public final class GpuNodeWithoutTaint implements ManifestRule, Configurable {
+public final class GpuNodeWithoutTaint extends DocumentedRule implements Configurable {
 
     private static final RuleInfo INFO = new RuleInfo("MOAT-GPU-006", Severity.MEDIUM, "gpu",
             "GPU node without a NoSchedule taint",
@@ -35,12 +36,8 @@ public final class GpuNodeWithoutTaint implements ManifestRule, Configurable {
     }
 
     private GpuNodeWithoutTaint(GpuSettings settings) {
+        super(INFO);
         this.settings = settings;
-    }
-
-    @Override
-    public RuleInfo info() {
-        return INFO;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.moat.audit.runtime;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * Namespaces only implied by other objects are not reported: their labels are not in the inputs.
  * Graded medium when an AI workload in the inputs runs in the namespace.
  */
-public final class NamespaceWithoutPodSecurity implements ManifestRule {
+public final class NamespaceWithoutPodSecurity extends DocumentedRule {
 
     static final String ENFORCE = "pod-security.kubernetes.io/enforce";
 
@@ -30,9 +30,8 @@ public final class NamespaceWithoutPodSecurity implements ManifestRule {
                     + "it), with a pinned enforce-version; add warn and audit labels to roll out gradually.",
             List.of("Kyverno add-psa-labels (mut)", "Kubescape C-0054 (namespace without policies, related)"));
 
-    @Override
-    public RuleInfo info() {
-        return INFO;
+    public NamespaceWithoutPodSecurity() {
+        super(INFO);
     }
 
     @Override

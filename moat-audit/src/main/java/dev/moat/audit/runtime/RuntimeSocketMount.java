@@ -1,6 +1,6 @@
 package dev.moat.audit.runtime;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * A hostPath volume that exposes a container runtime's API socket (Docker, containerd, CRI-O,
  * cri-dockerd, Podman), directly or through the run directory that holds it. Applies to all workloads.
  */
-public final class RuntimeSocketMount implements ManifestRule {
+public final class RuntimeSocketMount extends DocumentedRule {
 
     private static final Set<String> SOCKETS = Set.of("docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock",
             "podman.sock", "dockershim.sock");
@@ -34,9 +34,8 @@ public final class RuntimeSocketMount implements ManifestRule {
             List.of("kube-linter docker-sock", "Kubescape C-0074", "Checkov CKV_K8S_27", "kubesec DockerSock",
                     "Trivy KSV-0006", "Kyverno disallow-cri-sock-mount"));
 
-    @Override
-    public RuleInfo info() {
-        return INFO;
+    public RuntimeSocketMount() {
+        super(INFO);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.moat.audit.runtime;
 
 import dev.moat.audit.Configurable;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.ManifestRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  * the taint's key (any operator) or no key with {@code operator: Exists}, and no effect or NoSchedule.
  * The taint keys come from {@code settings.gpuTaintKeys} (default {@code nvidia.com/gpu}).
  */
-public final class UnmonitoredGpuNodes implements ManifestRule, Configurable {
+public final class UnmonitoredGpuNodes extends DocumentedRule implements Configurable {
 
     public static final String SETTING = "gpuTaintKeys";
     private static final List<String> DEFAULT_TAINTS = List.of("nvidia.com/gpu");
@@ -48,12 +49,8 @@ public final class UnmonitoredGpuNodes implements ManifestRule, Configurable {
     }
 
     private UnmonitoredGpuNodes(List<String> taintKeys) {
+        super(INFO);
         this.taintKeys = List.copyOf(taintKeys);
-    }
-
-    @Override
-    public RuleInfo info() {
-        return INFO;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.moat.audit.secrets;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * true. An account that a RoleBinding or ClusterRoleBinding in the inputs names is taken to need the
  * API, as is a KubeRay head running the in-tree autoscaler (the operator grants it a Role at runtime).
  */
-public final class AutomountedToken implements ManifestRule {
+public final class AutomountedToken extends DocumentedRule {
 
     private static final RuleInfo INFO = new RuleInfo("MOAT-SEC-009", Severity.MEDIUM, "secrets",
             "Service-account token automounted into an AI workload",
@@ -37,6 +37,10 @@ public final class AutomountedToken implements ManifestRule {
                     "kubesec AutomountServiceAccountToken", "Trivy KSV-0036", "Kyverno restrict-automount-sa-token",
                     "Datree SRVACC_INCORRECT_AUTOMOUNTSERVICEACCOUNTTOKEN_VALUE"));
 
+    public AutomountedToken() {
+        super(INFO);
+    }
+
     private static final String FIELD = "automountServiceAccountToken";
     /**
      * KServe pod templates: their spec has no automount or service-account field, so the setting
@@ -44,11 +48,6 @@ public final class AutomountedToken implements ManifestRule {
      */
     private static final Set<String> KSERVE_TEMPLATES = Set.of("ServingRuntime", "ClusterServingRuntime",
             "LLMInferenceServiceConfig");
-
-    @Override
-    public RuleInfo info() {
-        return INFO;
-    }
 
     @Override
     public void check(Inventory inventory, Consumer<Finding> report) {

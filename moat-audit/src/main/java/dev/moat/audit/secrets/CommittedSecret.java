@@ -1,6 +1,6 @@
 package dev.moat.audit.secrets;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * in a recognised key format are left to MOAT-SEC-004, so one value is never reported twice; a Secret
  * whose literal values are all such keys is reported by that rule alone.
  */
-public final class CommittedSecret implements ManifestRule {
+public final class CommittedSecret extends DocumentedRule {
 
     private static final RuleInfo INFO = new RuleInfo("MOAT-SEC-005", Severity.HIGH, "secrets",
             "Secret with literal values committed in manifests",
@@ -26,9 +26,8 @@ public final class CommittedSecret implements ManifestRule {
             List.of("gitleaks kubernetes-secret-yaml", "secretlint no-k8s-kind-secret",
                     "Kubescape C-0208 (external secret storage)"));
 
-    @Override
-    public RuleInfo info() {
-        return INFO;
+    public CommittedSecret() {
+        super(INFO);
     }
 
     @Override

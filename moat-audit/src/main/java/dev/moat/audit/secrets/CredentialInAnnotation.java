@@ -1,6 +1,6 @@
 package dev.moat.audit.secrets;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.SecretPatterns;
 import dev.moat.core.Finding;
 import dev.moat.core.Redaction;
@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * metadata: every role that can list the object reads them, and controllers copy them to the objects
  * they create (the kubectl last-applied-configuration copy carries a whole Secret's stringData).
  */
-public final class CredentialInAnnotation implements ManifestRule {
+public final class CredentialInAnnotation extends DocumentedRule {
 
     private static final RuleInfo INFO = new RuleInfo("MOAT-SEC-006", Severity.CRITICAL, "secrets",
             "Credential in an annotation",
@@ -30,9 +30,8 @@ public final class CredentialInAnnotation implements ManifestRule {
                     + "pass it through a Secret referenced by the workload.",
             List.of("Kubescape C-0012 (sensitiveValues)", "gitleaks", "trufflehog"));
 
-    @Override
-    public RuleInfo info() {
-        return INFO;
+    public CredentialInAnnotation() {
+        super(INFO);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.moat.audit.secrets;
 
 import dev.moat.audit.Configurable;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.ManifestRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
@@ -19,7 +20,7 @@ import java.util.function.Consumer;
  * ({@code refreshInterval: 0}, {@code refreshPolicy: CreatedOnce/OnChange}) or an interval above the
  * configured limit. A key revoked after a leak keeps working in the cluster until the next refresh.
  */
-public final class ExternalSecretRotation implements ManifestRule, Configurable {
+public final class ExternalSecretRotation extends DocumentedRule implements Configurable {
 
     /** {@code settings.externalSecretMaxRefresh} in {@code .moat.yaml}, a Go duration. */
     public static final String SETTING = "externalSecretMaxRefresh";
@@ -43,17 +44,13 @@ public final class ExternalSecretRotation implements ManifestRule, Configurable 
     }
 
     private ExternalSecretRotation(Duration max) {
+        super(INFO);
         this.max = max;
     }
 
     @Override
     public ManifestRule configured(RuleSettings settings) {
         return new ExternalSecretRotation(GoDuration.parse(settings.text(SETTING, null)).orElse(DEFAULT_MAX));
-    }
-
-    @Override
-    public RuleInfo info() {
-        return INFO;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.moat.audit.supplychain;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.rules.ImageReference;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * An OCI model URI ({@code oci://}, {@code oci+native://} and the like: KServe modelcars) that names
  * the model image by tag instead of digest; the model counterpart of MOAT-SUP-001 for images.
  */
-public final class ModelImageByTag implements ManifestRule {
+public final class ModelImageByTag extends DocumentedRule {
 
     private static final RuleInfo INFO = new RuleInfo("MOAT-SUP-006", Severity.MEDIUM, "supply-chain",
             "Model image referenced by tag instead of digest",
@@ -24,9 +24,8 @@ public final class ModelImageByTag implements ManifestRule {
                     + "if wanted (repo:tag@sha256:...).",
             List.of("Kubescape C-0306 (images)", "Checkov CKV_K8S_43 (images)", "Kyverno require-image-checksum (images)"));
 
-    @Override
-    public RuleInfo info() {
-        return INFO;
+    public ModelImageByTag() {
+        super(INFO);
     }
 
     @Override

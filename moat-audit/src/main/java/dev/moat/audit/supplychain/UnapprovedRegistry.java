@@ -1,6 +1,7 @@
 package dev.moat.audit.supplychain;
 
 import dev.moat.audit.Configurable;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.ManifestRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
  * Applies to all workloads. With no allowlist configured there is nothing to compare against and the
  * rule reports nothing: which registries are trusted is a per-organisation decision.
  */
-public final class UnapprovedRegistry implements ManifestRule, Configurable {
+public final class UnapprovedRegistry extends DocumentedRule implements Configurable {
 
     public static final String SETTING = "allowedRegistries";
 
@@ -40,12 +41,8 @@ public final class UnapprovedRegistry implements ManifestRule, Configurable {
     }
 
     private UnapprovedRegistry(Registries registries) {
+        super(INFO);
         this.registries = registries;
-    }
-
-    @Override
-    public RuleInfo info() {
-        return INFO;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.moat.audit.supplychain;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * and downloads {@code rev} (default: the main branch). Azure Blob and File URLs are the
  * organisation's own storage accounts, not a public source, and are left alone.
  */
-public final class UnpinnedModelUri implements ManifestRule {
+public final class UnpinnedModelUri extends DocumentedRule {
 
     private static final RuleInfo INFO = new RuleInfo("MOAT-SUP-005", Severity.MEDIUM, "supply-chain",
             "Model URI from a hub or URL without a pinned revision",
@@ -29,9 +29,8 @@ public final class UnpinnedModelUri implements ManifestRule {
                     + "storage you control (s3://, gs://, pvc://) or an OCI model image referenced by digest.",
             List.of());
 
-    @Override
-    public RuleInfo info() {
-        return INFO;
+    public UnpinnedModelUri() {
+        super(INFO);
     }
 
     @Override
