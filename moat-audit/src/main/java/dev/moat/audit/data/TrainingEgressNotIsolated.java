@@ -1,6 +1,6 @@
 package dev.moat.audit.data;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.audit.network.NetworkView;
 import dev.moat.core.Finding;
 import dev.moat.core.ObjectRef;
@@ -21,28 +21,25 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** Training pods that no NetworkPolicy isolates for egress. */
-public final class TrainingEgressNotIsolated implements ManifestRule {
+public final class TrainingEgressNotIsolated extends DocumentedRule {
 
     private static final Set<String> TRAINING_GROUPS = Set.of("kubeflow.org", "trainer.kubeflow.org");
     private static final Set<String> BATCH_KINDS = Set.of("Job", "CronJob");
     private static final int LISTED = 5;
 
-    private final RuleInfo info = new RuleInfo("MOAT-DAT-003", Severity.MEDIUM, "data",
-            "Training workloads without egress isolation",
-            "Training jobs read the most sensitive data an AI platform holds (datasets, customer records, proprietary "
-                    + "weights) and often run third-party code: dataset loaders, pip installs, notebooks. Until a "
-                    + "NetworkPolicy isolates their egress they can send that data anywhere, inside the cluster or "
-                    + "out of it. Reported once per namespace that runs training workloads (Kubeflow training jobs, "
-                    + "RayJobs, batch Jobs and CronJobs that request accelerators) some of which no egress policy selects; "
-                    + "MOAT-NET-004 separately reports each AI workload that can reach the internet.",
-            "Add a default-deny egress NetworkPolicy (podSelector: {}, policyTypes: [Egress]) to the training namespace "
-                    + "and allow DNS, the dataset store and the checkpoint store explicitly.",
-            List.of("Kubescape C-0260 (missing network policy), C-0030", "Polaris missingNetworkPolicy",
-                    "kube-linter non-isolated-pod (both directions, off by default)"));
-
-    @Override
-    public RuleInfo info() {
-        return info;
+    public TrainingEgressNotIsolated() {
+        super(new RuleInfo("MOAT-DAT-003", Severity.MEDIUM, "data",
+                "Training workloads without egress isolation",
+                "Training jobs read the most sensitive data an AI platform holds (datasets, customer records, proprietary "
+                        + "weights) and often run third-party code: dataset loaders, pip installs, notebooks. Until a "
+                        + "NetworkPolicy isolates their egress they can send that data anywhere, inside the cluster or "
+                        + "out of it. Reported once per namespace that runs training workloads (Kubeflow training jobs, "
+                        + "RayJobs, batch Jobs and CronJobs that request accelerators) some of which no egress policy selects; "
+                        + "MOAT-NET-004 separately reports each AI workload that can reach the internet.",
+                "Add a default-deny egress NetworkPolicy (podSelector: {}, policyTypes: [Egress]) to the training namespace "
+                        + "and allow DNS, the dataset store and the checkpoint store explicitly.",
+                List.of("Kubescape C-0260 (missing network policy), C-0030", "Polaris missingNetworkPolicy",
+                        "kube-linter non-isolated-pod (both directions, off by default)")));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.moat.audit.rbac;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -12,24 +12,21 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** An AI workload that runs as its namespace's default service account with a token mounted. */
-final class DefaultServiceAccount implements ManifestRule {
+final class DefaultServiceAccount extends DocumentedRule {
 
     private static final String DEFAULT = "default";
 
-    private final RuleInfo info = new RuleInfo("MOAT-RBC-008", Severity.LOW, "rbac", "AI workload runs as the default service account",
-            "Every pod that names no service account runs as default, so whatever is granted to default (often by a "
-                    + "tutorial's RoleBinding) is granted to each of them, and a compromised model server holds the same "
-                    + "token as every other pod of the namespace. Graded high when the inputs bind a role to that default "
-                    + "service account. Applies to AI workloads only; pods with automountServiceAccountToken: false hold no "
-                    + "token and are not reported, nor KServe serving-runtime templates (the InferenceService picks the account).",
-            "Create a service account per AI workload (automountServiceAccountToken: false unless it calls the API) and "
-                    + "set serviceAccountName.",
-            List.of("kube-linter default-service-account", "Kubescape C-0189", "Checkov CKV_K8S_41, CKV_K8S_42",
-                    "Kyverno restrict-service-account"));
-
-    @Override
-    public RuleInfo info() {
-        return info;
+    DefaultServiceAccount() {
+        super(new RuleInfo("MOAT-RBC-008", Severity.LOW, "rbac", "AI workload runs as the default service account",
+                "Every pod that names no service account runs as default, so whatever is granted to default (often by a "
+                        + "tutorial's RoleBinding) is granted to each of them, and a compromised model server holds the same "
+                        + "token as every other pod of the namespace. Graded high when the inputs bind a role to that default "
+                        + "service account. Applies to AI workloads only; pods with automountServiceAccountToken: false hold no "
+                        + "token and are not reported, nor KServe serving-runtime templates (the InferenceService picks the account).",
+                "Create a service account per AI workload (automountServiceAccountToken: false unless it calls the API) and "
+                        + "set serviceAccountName.",
+                List.of("kube-linter default-service-account", "Kubescape C-0189", "Checkov CKV_K8S_41, CKV_K8S_42",
+                        "Kyverno restrict-service-account")));
     }
 
     @Override

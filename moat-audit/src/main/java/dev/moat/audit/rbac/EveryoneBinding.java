@@ -1,6 +1,6 @@
 package dev.moat.audit.rbac;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -10,26 +10,23 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** A binding whose subject is everyone: anonymous callers, every authenticated user, every service account. */
-final class EveryoneBinding implements ManifestRule {
+final class EveryoneBinding extends DocumentedRule {
 
     /** The discovery roles the API server itself binds to these groups. */
     private static final Set<String> PUBLIC_ROLES = Set.of("system:public-info-viewer", "system:discovery",
             "system:basic-user", "system:service-account-issuer-discovery");
 
-    private final RuleInfo info = new RuleInfo("MOAT-RBC-009", Severity.CRITICAL, "rbac",
-            "Role bound to anonymous, unauthenticated or all authenticated users",
-            "system:anonymous and system:unauthenticated are anyone who can reach the API server; system:authenticated is "
-                    + "every user and every service account token, including the one mounted in each inference pod; "
-                    + "system:serviceaccounts is every service account. A role bound to them is granted to the whole "
-                    + "cluster, so one compromised model server inherits it. Critical for anonymous access, high for the "
-                    + "authenticated groups. The API server's own discovery bindings are not reported.",
-            "Bind the role to the users, groups or service accounts that need it instead of the system groups.",
-            List.of("kubesec BindingsToSystemAnonymous", "Trivy KSV-0122, KSV-0123, KSV-01011",
-                    "Kyverno restrict-binding-system-groups", "Krane unauthenticated-subject-access"));
-
-    @Override
-    public RuleInfo info() {
-        return info;
+    EveryoneBinding() {
+        super(new RuleInfo("MOAT-RBC-009", Severity.CRITICAL, "rbac",
+                "Role bound to anonymous, unauthenticated or all authenticated users",
+                "system:anonymous and system:unauthenticated are anyone who can reach the API server; system:authenticated is "
+                        + "every user and every service account token, including the one mounted in each inference pod; "
+                        + "system:serviceaccounts is every service account. A role bound to them is granted to the whole "
+                        + "cluster, so one compromised model server inherits it. Critical for anonymous access, high for the "
+                        + "authenticated groups. The API server's own discovery bindings are not reported.",
+                "Bind the role to the users, groups or service accounts that need it instead of the system groups.",
+                List.of("kubesec BindingsToSystemAnonymous", "Trivy KSV-0122, KSV-0123, KSV-01011",
+                        "Kyverno restrict-binding-system-groups", "Krane unauthenticated-subject-access")));
     }
 
     @Override

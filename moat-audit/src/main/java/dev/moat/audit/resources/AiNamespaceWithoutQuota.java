@@ -1,6 +1,6 @@
 package dev.moat.audit.resources;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -13,21 +13,18 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** A namespace the inputs declare, running AI workloads, with no ResourceQuota. */
-public final class AiNamespaceWithoutQuota implements ManifestRule {
+public final class AiNamespaceWithoutQuota extends DocumentedRule {
 
-    private final RuleInfo info = new RuleInfo("MOAT-RES-004", Severity.MEDIUM, "resources",
-            "AI namespace without a ResourceQuota",
-            "Without a quota nothing bounds what one namespace's model servers and training jobs take: a scaled-out "
-                    + "deployment or a runaway hyper-parameter sweep claims every GPU and most of the memory in the "
-                    + "cluster. Checked only for namespaces the inputs declare (a Namespace object), since a quota for "
-                    + "a namespace the inputs merely use may be managed elsewhere.",
-            "Add a ResourceQuota to the namespace capping requests.cpu, requests.memory, limits.memory and each "
-                    + "accelerator (requests.nvidia.com/gpu); add a LimitRange for defaults.",
-            List.of("Trivy KSV-0040 (namespace without ResourceQuota)", "Kyverno add-ns-quota (generation)"));
-
-    @Override
-    public RuleInfo info() {
-        return info;
+    public AiNamespaceWithoutQuota() {
+        super(new RuleInfo("MOAT-RES-004", Severity.MEDIUM, "resources",
+                "AI namespace without a ResourceQuota",
+                "Without a quota nothing bounds what one namespace's model servers and training jobs take: a scaled-out "
+                        + "deployment or a runaway hyper-parameter sweep claims every GPU and most of the memory in the "
+                        + "cluster. Checked only for namespaces the inputs declare (a Namespace object), since a quota for "
+                        + "a namespace the inputs merely use may be managed elsewhere.",
+                "Add a ResourceQuota to the namespace capping requests.cpu, requests.memory, limits.memory and each "
+                        + "accelerator (requests.nvidia.com/gpu); add a LimitRange for defaults.",
+                List.of("Trivy KSV-0040 (namespace without ResourceQuota)", "Kyverno add-ns-quota (generation)")));
     }
 
     @Override

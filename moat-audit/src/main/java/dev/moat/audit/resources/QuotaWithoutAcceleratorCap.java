@@ -1,6 +1,6 @@
 package dev.moat.audit.resources;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -14,21 +14,18 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /** A namespace whose quotas cap CPU and memory but not the GPUs its workloads request. */
-public final class QuotaWithoutAcceleratorCap implements ManifestRule {
+public final class QuotaWithoutAcceleratorCap extends DocumentedRule {
 
-    private final RuleInfo info = new RuleInfo("MOAT-RES-005", Severity.MEDIUM, "resources",
-            "ResourceQuota does not cap the accelerators the namespace requests",
-            "Accelerators are the scarcest resource in an AI cluster. A namespace whose quotas omit them can take "
-                    + "every GPU of the cluster while staying within its CPU and memory quota, starving other teams' "
-                    + "training and serving. Checked for namespaces that have a ResourceQuota in the inputs and "
-                    + "workloads that request GPUs or other accelerators.",
-            "Add requests.<resource> (for example requests.nvidia.com/gpu: 8) to the namespace's ResourceQuota; "
-                    + "extended resources only accept the requests. prefix.",
-            List.of("no equivalent in the general scanners"));
-
-    @Override
-    public RuleInfo info() {
-        return info;
+    public QuotaWithoutAcceleratorCap() {
+        super(new RuleInfo("MOAT-RES-005", Severity.MEDIUM, "resources",
+                "ResourceQuota does not cap the accelerators the namespace requests",
+                "Accelerators are the scarcest resource in an AI cluster. A namespace whose quotas omit them can take "
+                        + "every GPU of the cluster while staying within its CPU and memory quota, starving other teams' "
+                        + "training and serving. Checked for namespaces that have a ResourceQuota in the inputs and "
+                        + "workloads that request GPUs or other accelerators.",
+                "Add requests.<resource> (for example requests.nvidia.com/gpu: 8) to the namespace's ResourceQuota; "
+                        + "extended resources only accept the requests. prefix.",
+                List.of("no equivalent in the general scanners")));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.moat.audit.runtime;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.RuleInfo;
 import dev.moat.core.Severity;
@@ -20,13 +20,12 @@ import java.util.function.Consumer;
  * pod-level setting covers several containers) and no profile at all (once per pod, graded medium on
  * AI workloads). Privileged containers run unconfined whatever is set and are left to MOAT-RUN-001.
  */
-public final class Seccomp implements ManifestRule {
+public final class Seccomp extends DocumentedRule {
 
-    private final RuleInfo info;
     private final boolean unconfined;
 
     private Seccomp(RuleInfo info, boolean unconfined) {
-        this.info = info;
+        super(info);
         this.unconfined = unconfined;
     }
 
@@ -51,11 +50,6 @@ public final class Seccomp implements ManifestRule {
                 List.of("kube-score container-seccomp-profile", "Polaris linuxHardening", "Kubescape C-0210",
                         "Checkov CKV_K8S_31", "kubesec SeccompAny", "Trivy KSV-0030", "Kyverno restrict-seccomp-strict")),
                 false);
-    }
-
-    @Override
-    public RuleInfo info() {
-        return info;
     }
 
     @Override

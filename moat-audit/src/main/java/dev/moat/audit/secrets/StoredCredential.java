@@ -1,6 +1,6 @@
 package dev.moat.audit.secrets;
 
-import dev.moat.audit.ManifestRule;
+import dev.moat.audit.DocumentedRule;
 import dev.moat.core.Finding;
 import dev.moat.core.Redaction;
 import dev.moat.core.RuleInfo;
@@ -15,14 +15,13 @@ import java.util.function.Predicate;
  * A recognised API key or private key stored in a ConfigMap or a committed Secret. Secret {@code data}
  * is base64-decoded first: encoding is not encryption, and secret scanners that skip it miss the key.
  */
-public final class StoredCredential implements ManifestRule {
+public final class StoredCredential extends DocumentedRule {
 
-    private final RuleInfo info;
     private final Predicate<KubeObject> applies;
     private final String where;
 
     private StoredCredential(RuleInfo info, Predicate<KubeObject> applies, String where) {
-        this.info = info;
+        super(info);
         this.applies = applies;
         this.where = where;
     }
@@ -51,11 +50,6 @@ public final class StoredCredential implements ManifestRule {
                 List.of("gitleaks kubernetes-secret-yaml", "secretlint no-k8s-kind-secret", "Kubescape C-0012",
                         "Trivy secret scanning (does not decode data)")),
                 DataValues::isSecret, "Secret");
-    }
-
-    @Override
-    public RuleInfo info() {
-        return info;
     }
 
     @Override
